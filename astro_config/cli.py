@@ -1,0 +1,271 @@
+"""The ``astro-config`` command line (Typer). Options -> core -> output -> exit code; no logic of its own."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from astro_config.errors import AstroConfigError, ExitCode
+
+app = typer.Typer(
+    name="astro-config",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    add_completion=False,
+    help=(
+        "Switch on, size and lint DAG-only deploys in Astronomer Software Helm values files.\n\n"
+        "Edits are spliced into the original text: untouched lines stay byte-identical, every edit is verified "
+        "before anything is written, and writes are atomic. By default an editing command prints a diff and "
+        "writes nothing; add -w to write in place.\n\n"
+        "Exit codes: 0 ok, 1 findings / would change / differs, 2 bad usage or unusable input, 3 internal error."
+    ),
+)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Error handling
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+@contextmanager
+def handle_errors() -> Iterator[None]:
+    """Turn the tool's own errors into one stderr line and their exit code."""
+    try:
+        yield
+    except AstroConfigError as e:
+        _err(f"error: {e}")
+        raise typer.Exit(int(e.exit_code)) from None
+    except KeyboardInterrupt:
+        _err("interrupted")
+        raise typer.Exit(130) from None
+
+
+def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
+    _err(f"error: {message}")
+    raise typer.Exit(int(code))
+
+
+def main() -> None:
+    """Console entry point: anything unexpected is a bug, reported in one line (never with local values)."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+    except BaseException as e:
+        import traceback
+
+        tb = traceback.extract_tb(e.__traceback__)
+        where = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
+        # Only the exception type and location: messages may quote values from the files, which can be secrets.
+        _err(
+            f"internal error: {type(e).__name__}{where}. This is a bug in astro-config; nothing was written. "
+            "Please report it with the command you ran (not your values)."
+        )
+        if os.environ.get("ASTRO_CONFIG_DEBUG"):
+            traceback.print_exception(e)
+        sys.exit(int(ExitCode.INTERNAL))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Shared options
+# ----------------------------------------------------------------------------------------------------------
+
+FileArg = Annotated[Path, typer.Argument(help="The values file.", show_default=False)]
+WriteOpt = Annotated[bool, typer.Option("--write", "-w", help="Write the change in place (atomically).")]
+BackupOpt = Annotated[
+    bool, typer.Option("--backup", help="With -w: keep the original as FILE.bak (refuses to overwrite one).")
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the whole new file to OUT instead.", metavar="OUT")
+]
+DiffFileOpt = Annotated[
+    Path | None,
+    typer.Option("--diff-file", help="Also write the unified diff to PATCH (for patch -p1).", metavar="PATCH"),
+]
+CheckOpt = Annotated[
+    bool,
+    typer.Option("--check", help="Write nothing; exit 1 when the file would change, 0 when it is already so."),
+]
+ShowSecretsOpt = Annotated[
+    bool, typer.Option("--show-secrets", help="Show values under secret-looking keys instead of <redacted>.")
+]
+MaxBytesOpt = Annotated[
+    int, typer.Option("--max-bytes", help="Refuse files larger than this.", min=1, show_default=True)
+]
+
+
+def write_options(write: bool, backup: bool, output: Path | None, diff_file: Path | None, check: bool) -> Any:
+    from astro_config.writing import WriteOptions
+
+    opts = WriteOptions(write=write, backup=backup, output=output, diff_file=diff_file, check=check)
+    opts.validate()
+    return opts
+
+
+def finish_edit(
+    result: Any,
+    opts: Any,
+    show_secrets: bool,
+    extra_files: list[tuple[Path, bytes]] | None = None,
+    quiet_messages: bool = False,
+) -> int:
+    """Run the write mode for an :class:`~astro_config.editing.EditResult`; print messages; return the code."""
+    from astro_config.writing import emit
+
+    redact_line = None if show_secrets else _redact_line()
+    outcome = emit(
+        name=result.old.name,
+        path=result.old.path,
+        old_bytes=result.old_bytes,
+        new_bytes=result.new_bytes,
+        old_text=result.old.text,
+        new_text=result.new.text,
+        opts=opts,
+        stdout=sys.stdout,
+        redact_line=redact_line,
+        extra_files=extra_files or [],
+    )
+    for note in result.notes:
+        _err(f"note: {note}")
+    if not quiet_messages:
+        for m in outcome.messages:
+            _err(m)
+    return outcome.exit_code
+
+
+def _redact_line() -> Any:
+    try:
+        from astro_config import redact
+    except ImportError:  # pragma: no cover - redact ships with the package
+        return None
+    fn = getattr(redact, "redact_yaml_line", None)
+    return fn
+
+
+# ----------------------------------------------------------------------------------------------------------
+# get / set
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _show_value(value: Any) -> str:
+    from astro_config.editing import Style, render_block, render_scalar
+
+    if isinstance(value, (dict, list)) and value:
+        return "\n".join(render_block(value, 0, Style(2, 2))) + "\n"
+    if isinstance(value, dict):
+        return "{}\n"
+    if isinstance(value, list):
+        return "[]\n"
+    if isinstance(value, str):
+        return value + "\n"
+    return render_scalar(value) + "\n"
+
+
+@app.command("get")
+def get_cmd(
+    file: FileArg,
+    key: Annotated[str, typer.Argument(help="Dotted key path: a.b.c, a.b[0].c, escape dots in keys as \\.")],
+    show_secrets: ShowSecretsOpt = False,
+) -> None:
+    """Print the value at KEY: a scalar as plain text, a mapping or list as YAML. Missing key: exit 1."""
+    from astro_config import document, keypath
+
+    with handle_errors():
+        path = keypath.parse(key)
+        doc = document.load_file(file)
+        value = doc.get(path)
+        if value is document.MISSING:
+            fail(f"{file}: {document.describe_missing(doc, path)}", ExitCode.FINDINGS)
+        if not show_secrets:
+            value = _redact_value(path, value)
+        sys.stdout.write(_show_value(value))
+
+
+def _redact_value(path: Any, value: Any) -> Any:
+    try:
+        from astro_config import redact
+    except ImportError:  # pragma: no cover
+        return value
+    fn = getattr(redact, "redact_at", None)
+    return fn(path, value) if fn is not None else value
+
+
+@app.command("set")
+def set_cmd(
+    file: FileArg,
+    assignments: Annotated[
+        list[str],
+        typer.Argument(help="KEY=VALUE pairs. VALUE is typed as helm --set types it.", metavar="KEY=VALUE..."),
+    ],
+    as_string: Annotated[
+        bool, typer.Option("--string", "-s", help="Treat every VALUE as a string (like helm --set-string).")
+    ] = False,
+    write: WriteOpt = False,
+    backup: BackupOpt = False,
+    output: OutputOpt = None,
+    diff_file: DiffFileOpt = None,
+    check: CheckOpt = False,
+    show_secrets: ShowSecretsOpt = False,
+) -> None:
+    """Set KEY=VALUE pairs, creating missing parent mappings; untouched lines stay byte-identical.
+
+    VALUE typing follows helm --set: true/false/null (any case) and plain integers are typed, everything else
+    is a string (use --string to force strings). New strings are quoted when Helm would read them as another
+    type ("on", "0777", "1e3").
+    """
+    from astro_config import document, editing, keypath
+
+    with handle_errors():
+        opts = write_options(write, backup, output, diff_file, check)
+        edits: list[editing.Edit] = []
+        for item in assignments:
+            if "=" not in item:
+                fail(f"expected KEY=VALUE, got {item!r}")
+            key, _, raw = item.partition("=")
+            value: Any = raw if as_string else helm_set_type(raw)
+            edits.append(editing.SetValue(keypath.parse(key), value))
+        doc = document.load_file(file)
+        result = editing.apply_edits(doc, edits)
+        raise typer.Exit(finish_edit(result, opts, show_secrets))
+
+
+def helm_set_type(raw: str) -> Any:
+    """How ``helm --set`` types a value (Helm's strvals.typedVal)."""
+    low = raw.lower()
+    if low == "true":
+        return True
+    if low == "false":
+        return False
+    if low == "null":
+        return None
+    if raw == "0":
+        return 0
+    if len(raw) > 1 and raw[0] == "0":
+        return raw
+    if raw[:1] in "-+" or raw[:1].isdigit():
+        body = raw[1:] if raw[:1] in "-+" else raw
+        if body.isascii() and body.isdigit():
+            value = int(raw)
+            if -(2**63) <= value < 2**63:
+                return value
+    return raw
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,757 @@
+"""The values document: parsing with exact positions, Helm-typed data, and byte-exact edits.
+
+ruamel.yaml's round trip rewrites files (see docs): this module uses ruamel.yaml only as a parser (its
+libyaml-backed event stream, with character offsets for every event) and builds a small node tree of its
+own. Edits are spliced into the original text at those offsets, then verified (:mod:`astro_config.verify`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from astro_config.errors import InputError, KeyPathError
+from astro_config.keypath import KeyPath, format_path
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 200
+MAX_EXPANDED_NODES = 2_000_000
+MAX_LINE_CHARS = 1_000_000
+
+MISSING: Any = object()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Nodes
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False, slots=True)
+class Node:
+    """A YAML node with its character span ``[start, end)`` in the document text.
+
+    kind: ``map`` (value: list of (key, value) pairs), ``seq`` (value: list of nodes), ``scalar`` (value: str),
+    ``alias`` (value: anchor name; ``target`` the anchored node).
+    style: scalars: ``""`` plain, ``'`` ``"`` ``|`` ``>``; collections: ``flow`` or ``block``.
+    """
+
+    kind: str
+    start: int
+    end: int
+    value: Any
+    style: str = ""
+    anchor: str | None = None
+    tag: str | None = None
+    target: Node | None = None
+    size: int = 1  # number of nodes once aliases are expanded
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """Where a key path lives: its key node (None for list items and the root), value node and parent."""
+
+    key: Node | None
+    value: Node
+    parent: Node | None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Helm's (go-yaml v2, YAML 1.1) reading of plain scalars
+# --------------------------------------------------------------------------------------------------------------
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"})
+_FALSE = frozenset({"n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"})
+_SPECIAL_FLOATS = {
+    ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
+    ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
+    "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
+    "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
+}  # fmt: skip
+_GO_INT = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$")
+_YAML_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
+
+
+def _go_int(text: str) -> int | None:
+    if not _GO_INT.match(text):
+        return None
+    sign = -1 if text[0] == "-" else 1
+    body = text.lstrip("+-")
+    value = int(body, 8) if len(body) > 1 and body[0] == "0" and body[1] not in "xXoObB" else int(body, 0)
+    value *= sign
+    if _INT64_MIN <= value <= _UINT64_MAX:
+        return value
+    return None
+
+
+def helm_scalar(text: str) -> Any:
+    """What Helm (go-yaml v2, YAML 1.1) makes of a plain scalar."""
+    if text in _NULLS:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if text in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[text]
+    if "<" <= text[:1] <= "<" and text == "<<":
+        return text
+    first = text[0]
+    if first.isdigit() or first in "+-.":
+        plain = text.replace("_", "")
+        if plain and first != ".":
+            iv = _go_int(plain)
+            if iv is not None:
+                return iv
+        if _YAML_FLOAT.match(plain):
+            try:
+                return float(plain)
+            except ValueError:  # pragma: no cover - the regex admits only valid floats
+                return text
+    return text
+
+
+_TAG_PREFIX = "tag:yaml.org,2002:"
+
+
+def _scalar_value(node: Node) -> Any:
+    tag = node.tag
+    if tag:
+        short = tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag.lstrip("!")
+        if short in ("str", "binary"):
+            return node.value
+        if short in ("int", "float", "bool", "null"):
+            v = helm_scalar(node.value)
+            if short == "float" and isinstance(v, int) and not isinstance(v, bool):
+                return float(v)
+            return v
+        return node.value  # unknown tags: Helm keeps the text
+    if node.style != "":
+        return node.value
+    return helm_scalar(node.value)
+
+
+def _key_string(value: Any) -> str:
+    """Helm (sigs.k8s.io/yaml) turns every mapping key into a string."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    find = text.find
+    i = find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    return starts
+
+
+class _Composer:
+    """Builds :class:`Node` trees from ruamel.yaml's event stream (libyaml when available)."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.text = text
+        self.name = name
+        self.anchors: dict[str, Node] = {}
+        self._starts: list[int] | None = None
+        self.aliases: list[tuple[Node, Node]] = []  # (alias node, target)
+
+    def position(self, index: int) -> tuple[int, int]:
+        if self._starts is None:
+            self._starts = _line_starts(self.text)
+        import bisect
+
+        line = bisect.bisect_right(self._starts, index) - 1
+        return line + 1, index - self._starts[line] + 1
+
+    def fail(self, index: int, message: str) -> InputError:
+        line, col = self.position(index)
+        return InputError(self.name, message, line, col)
+
+    def compose(self) -> Node | None:
+        import ruamel.yaml.events as ev
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+        parser = _make_parser(self.text)
+        root: Node | None = None
+        docs = 0
+        try:
+            event = parser.get_event()  # StreamStart
+            while True:
+                event = parser.get_event()
+                if isinstance(event, ev.StreamEndEvent):
+                    break
+                if isinstance(event, ev.DocumentStartEvent):
+                    docs += 1
+                    if docs > 1:
+                        raise self.fail(
+                            event.start_mark.index,
+                            "more than one YAML document in the file (a values file holds one)",
+                        )
+                    root = self._node(parser, parser.get_event(), 0)
+                    end = parser.get_event()
+                    if not isinstance(end, ev.DocumentEndEvent):  # pragma: no cover - parser guarantees it
+                        raise self.fail(end.start_mark.index, "expected the end of the document")
+        except InputError:
+            raise
+        except MarkedYAMLError as e:
+            raise self._translate(e) from None
+        except YAMLError as e:  # pragma: no cover - unmarked parser errors are rare
+            raise InputError(self.name, f"YAML error: {e}") from None
+        except RecursionError:
+            raise InputError(self.name, f"nesting deeper than {MAX_DEPTH} levels") from None
+        return root
+
+    def _translate(self, e: Any) -> InputError:
+        mark = e.problem_mark or e.context_mark
+        problem = (e.problem or e.context or "invalid YAML").strip()
+        if mark is None:
+            return InputError(self.name, problem)
+        line, col = mark.line + 1, mark.column + 1
+        index = getattr(mark, "index", None)
+        if isinstance(index, int) and 0 <= index < len(self.text):
+            line, col = self.position(index)
+            if self.text[index] == "\t" or (
+                "cannot start any token" in problem and "\t" in self.text[index - col + 1 : index + 1]
+            ):
+                return InputError(self.name, "tab character used for indentation (YAML allows spaces only)", line, col)
+        if e.context and e.problem and e.context_mark is not None and e.problem_mark is not None:
+            problem = f"{e.problem} ({e.context} at line {e.context_mark.line + 1})"
+        return InputError(self.name, f"YAML syntax error: {problem}", line, col)
+
+    def _node(self, parser: Any, event: Any, depth: int) -> Node:
+        import ruamel.yaml.events as ev
+
+        if depth > MAX_DEPTH:
+            raise self.fail(event.start_mark.index, f"nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(event, ev.AliasEvent):
+            target = self.anchors.get(event.anchor)
+            if target is None:
+                raise self.fail(event.start_mark.index, f"alias *{event.anchor} refers to no anchor defined before it")
+            node = Node("alias", event.start_mark.index, event.end_mark.index, event.anchor, target=target)
+            node.size = target.size
+            self.aliases.append((node, target))
+            return node
+        anchor = getattr(event, "anchor", None)
+        tag = getattr(event, "tag", None)
+        if isinstance(event, ev.ScalarEvent):
+            node = Node("scalar", event.start_mark.index, event.end_mark.index, event.value, event.style or "")
+            node.anchor, node.tag = anchor, tag
+        elif isinstance(event, ev.SequenceStartEvent):
+            items: list[Node] = []
+            node = Node("seq", event.start_mark.index, event.end_mark.index, items)
+            node.style = "flow" if event.flow_style else "block"
+            node.anchor, node.tag = anchor, tag
+            size = 1
+            while True:
+                child_event = parser.get_event()
+                if isinstance(child_event, ev.SequenceEndEvent):
+                    node.end = child_event.end_mark.index if node.style == "flow" else node.end
+                    break
+                child = self._node(parser, child_event, depth + 1)
+                items.append(child)
+                size += child.size
+            node.size = size
+            if node.style == "block" and items:
+                node.end = max(node.end, items[-1].end)
+        elif isinstance(event, ev.MappingStartEvent):
+            pairs: list[tuple[Node, Node]] = []
+            node = Node("map", event.start_mark.index, event.end_mark.index, pairs)
+            node.style = "flow" if event.flow_style else "block"
+            node.anchor, node.tag = anchor, tag
+            size = 1
+            while True:
+                key_event = parser.get_event()
+                if isinstance(key_event, ev.MappingEndEvent):
+                    if node.style == "flow":
+                        node.end = key_event.end_mark.index
+                    break
+                key = self._node(parser, key_event, depth + 1)
+                value = self._node(parser, parser.get_event(), depth + 1)
+                pairs.append((key, value))
+                size += key.size + value.size
+            node.size = size
+            if node.style == "block" and pairs:
+                node.end = max(node.end, pairs[-1][1].end, pairs[-1][0].end)
+        else:  # pragma: no cover - the parser yields nothing else here
+            raise self.fail(event.start_mark.index, f"unexpected YAML event {type(event).__name__}")
+        if node.size > MAX_EXPANDED_NODES:
+            raise self.fail(
+                node.start,
+                f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb?); refusing to read it",
+            )
+        if anchor:
+            self.anchors[anchor] = node
+        return node
+
+
+def _make_parser(text: str) -> Any:
+    try:
+        from _ruamel_yaml import CParser  # type: ignore[import-not-found]  # libyaml, via ruamel.yaml.clib
+
+        return CParser(text)
+    except ImportError:  # pragma: no cover - pure-Python fallback
+        from ruamel.yaml import YAML
+
+        y = YAML(typ="safe", pure=True)
+        y.reader.stream = text
+        return y.parser
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The document
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ValuesDocument:
+    name: str
+    text: str
+    root: Node | None
+    bom: bool = False
+    path: Path | None = None
+    raw: bytes = b""
+    newline: str = "\n"
+    stat_key: tuple[int, int, int] | None = None  # (size, mtime_ns, inode) when read from disk
+    _index: dict[KeyPath, Entry] | None = field(default=None, repr=False)
+    _data: dict[str, Any] | None = field(default=None, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)
+    _starts: list[int] | None = field(default=None, repr=False)
+    aliases: list[tuple[Node, Node]] = field(default_factory=list, repr=False)
+
+    # -- text helpers ---------------------------------------------------------------------------------------
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = [ln[:-1] if ln.endswith("\r") else ln for ln in self.text.split("\n")]
+            if self._lines and self._lines[-1] == "" and self.text.endswith("\n"):
+                self._lines.pop()
+        return self._lines
+
+    @property
+    def line_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = _line_starts(self.text)
+        return self._starts
+
+    def position(self, index: int) -> tuple[int, int]:
+        """1-based (line, column) of a character index."""
+        import bisect
+
+        starts = self.line_starts
+        line = bisect.bisect_right(starts, index) - 1
+        return line + 1, index - starts[line] + 1
+
+    def line_index(self, index: int) -> int:
+        """0-based line of a character index."""
+        import bisect
+
+        return bisect.bisect_right(self.line_starts, index) - 1
+
+    # -- data -----------------------------------------------------------------------------------------------
+    @property
+    def data(self) -> dict[str, Any]:
+        """Plain data as Helm reads it (YAML 1.1 typing, keys as strings, merge keys applied)."""
+        if self._data is None:
+            if self.root is None:
+                self._data = {}
+            else:
+                value = to_plain(self.root, self.name, self.position)
+                self._data = value if isinstance(value, dict) else {}
+        return self._data
+
+    @property
+    def index(self) -> dict[KeyPath, Entry]:
+        if self._index is None:
+            self._index = _build_index(self)
+        return self._index
+
+    def has(self, path: KeyPath) -> bool:
+        return self.get(path) is not MISSING
+
+    def get(self, path: KeyPath, default: Any = MISSING) -> Any:
+        cur: Any = self.data
+        for part in path:
+            if isinstance(part, int):
+                if isinstance(cur, list) and 0 <= part < len(cur):
+                    cur = cur[part]
+                    continue
+                return default
+            if isinstance(cur, dict) and part in cur:
+                cur = cur[part]
+                continue
+            return default
+        return cur
+
+    def entry(self, path: KeyPath) -> Entry | None:
+        return self.index.get(tuple(path))
+
+    def locate(self, path: KeyPath) -> tuple[int, int] | None:
+        """1-based (line, column) of the key at ``path`` (of the item, for list items), or None."""
+        e = self.index.get(tuple(path))
+        if e is None:
+            return None
+        node = e.key if e.key is not None else e.value
+        return self.position(node.start)
+
+    def locate_nearest(self, path: KeyPath) -> tuple[KeyPath, tuple[int, int]] | None:
+        """The deepest existing ancestor (or the path itself) and its position."""
+        p = tuple(path)
+        while p:
+            loc = self.locate(p)
+            if loc is not None:
+                return p, loc
+            p = p[:-1]
+        return None
+
+    def value_location(self, path: KeyPath) -> tuple[int, int] | None:
+        e = self.index.get(tuple(path))
+        if e is None:
+            return None
+        return self.position(e.value.start)
+
+    def scalar_source(self, path: KeyPath) -> str | None:
+        """The raw source text of a scalar value (with its quotes), or None when it is not a scalar."""
+        e = self.index.get(tuple(path))
+        if e is None or e.value.kind != "scalar":
+            return None
+        return self.text[e.value.start : e.value.end]
+
+    def node_style(self, path: KeyPath) -> str | None:
+        e = self.index.get(tuple(path))
+        return None if e is None else e.value.style
+
+    def alias_sites(self, path: KeyPath) -> list[KeyPath]:
+        """Other key paths that share the node at ``path`` (or one of its ancestors) through anchors/aliases."""
+        shared: list[KeyPath] = []
+        p = tuple(path)
+        for depth in range(len(p), 0, -1):
+            e = self.index.get(p[:depth])
+            if e is None or e.value.kind == "alias":
+                continue
+            node = e.value
+            if node.anchor:
+                rest = p[depth:]
+                for site in self._alias_paths(node):
+                    shared.append(site + rest)
+        return shared
+
+    def _alias_paths(self, target: Node) -> list[KeyPath]:
+        out: list[KeyPath] = []
+        for path, e in self.index.items():
+            if e.value.kind == "alias" and e.value.target is target:
+                out.append(path)
+        return out
+
+
+def _build_index(doc: ValuesDocument) -> dict[KeyPath, Entry]:
+    index: dict[KeyPath, Entry] = {}
+    if doc.root is None:
+        return index
+    index[()] = Entry(None, doc.root, None)
+    stack: list[tuple[KeyPath, Node]] = [((), doc.root)]
+    while stack:
+        path, node = stack.pop()
+        if node.kind == "map":
+            for k, v in node.value:
+                if k.kind != "scalar":
+                    continue
+                kv = _scalar_value(k)
+                if k.style == "" and k.value == "<<" and not k.tag:
+                    continue
+                child = (*path, _key_string(kv))
+                index[child] = Entry(k, v, node)
+                if v.kind in ("map", "seq"):
+                    stack.append((child, v))
+        elif node.kind == "seq":
+            for i, item in enumerate(node.value):
+                child = (*path, i)
+                index[child] = Entry(None, item, node)
+                if item.kind in ("map", "seq"):
+                    stack.append((child, item))
+    return index
+
+
+def to_plain(root: Node, name: str = "<string>", position: Any = None) -> Any:
+    """Plain data (dict/list/str/int/float/bool/None) with Helm's typing; aliases share objects."""
+    memo: dict[int, Any] = {}
+
+    def fail(node: Node, message: str) -> InputError:
+        if position is not None:
+            line, col = position(node.start)
+            return InputError(name, message, line, col)
+        return InputError(name, message)
+
+    def conv(node: Node) -> Any:
+        if node.kind == "alias":
+            assert node.target is not None
+            return conv(node.target)
+        nid = id(node)
+        if nid in memo:
+            return memo[nid]
+        if node.kind == "scalar":
+            result: Any = _scalar_value(node)
+        elif node.kind == "seq":
+            lst: list[Any] = []
+            memo[nid] = lst
+            lst.extend(conv(item) for item in node.value)
+            result = lst
+        else:
+            d: dict[str, Any] = {}
+            memo[nid] = d
+            merged: list[dict[str, Any]] = []
+            seen: dict[str, Node] = {}
+            for k, v in node.value:
+                if k.kind == "scalar" and k.style == "" and k.value == "<<" and not k.tag:
+                    src = conv(v)
+                    if isinstance(src, dict):
+                        merged.append(src)
+                    elif isinstance(src, list) and all(isinstance(s, dict) for s in src):
+                        merged.extend(src)
+                    else:
+                        raise fail(v, "a merge key (<<) needs a mapping or a list of mappings")
+                    continue
+                if k.kind in ("map", "seq"):
+                    raise fail(k, "complex (mapping or list) keys are not supported in values files")
+                key = _key_string(conv(k))
+                if key in seen:
+                    first_line = position(seen[key].start)[0] if position else 0
+                    raise fail(k, f"duplicate key {key!r} (first defined at line {first_line}; Helm keeps the last)")
+                seen[key] = k
+                d[key] = conv(v)
+            for src in merged:  # explicit keys win; earlier merge sources win over later ones
+                for mk, mv in src.items():
+                    if mk not in d:
+                        d[mk] = mv
+            result = d
+        memo[nid] = result
+        return result
+
+    return conv(root)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _decode(raw: bytes, name: str) -> tuple[str, bool]:
+    nul = raw.find(b"\x00")
+    if nul != -1:
+        line = raw.count(b"\n", 0, nul) + 1
+        col = nul - (raw.rfind(b"\n", 0, nul) + 1) + 1
+        raise InputError(name, "binary file: NUL byte (not a YAML values file)", line, col)
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    body = raw[3:] if bom else raw
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        bad = e.start
+        line = body.count(b"\n", 0, bad) + 1
+        col = len(body[body.rfind(b"\n", 0, bad) + 1 : bad].decode("utf-8", "replace")) + 1
+        raise InputError(
+            name, f"invalid UTF-8 (byte 0x{body[bad]:02x}); values files must be UTF-8", line, col
+        ) from None
+    return text, bom
+
+
+def load_text(text: str, name: str = "<string>", *, bom: bool = False) -> ValuesDocument:
+    """Parse values text. Raises :class:`InputError` (one line, with position) for anything unusable."""
+    if text.startswith("\ufeff"):
+        text, bom = text[1:], True
+    composer = _Composer(text, name)
+    for i, line in enumerate(text.split("\n")):
+        if len(line) > MAX_LINE_CHARS:
+            raise InputError(name, f"line longer than {MAX_LINE_CHARS:,} characters", i + 1, 1)
+    root = composer.compose()
+    if root is not None and root.kind == "scalar" and root.value in ("", "~", "null", "Null", "NULL") and not root.tag:
+        root = None  # an empty document is an empty mapping
+    if root is not None and root.kind != "map":
+        what = {"seq": "a list", "scalar": "a single value", "alias": "an alias"}[root.kind]
+        line, col = composer.position(root.start)
+        raise InputError(name, f"the top level is {what}; a values file must be a mapping of keys", line, col)
+    newline = "\r\n" if "\r\n" in text[: text.find("\n") + 1 or len(text)] else "\n"
+    doc = ValuesDocument(name=name, text=text, root=root, bom=bom, newline=newline)
+    doc.aliases = composer.aliases
+    # Duplicate keys and bad merge keys are errors of the input: surface them now, not on first use.
+    _check_duplicates(doc)
+    return doc
+
+
+def _check_duplicates(doc: ValuesDocument) -> None:
+    if doc.root is None:
+        return
+    stack = [doc.root]
+    seen_nodes: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if node.kind == "map":
+            keys: dict[str, Node] = {}
+            for k, v in node.value:
+                if k.kind == "scalar":
+                    if k.style == "" and k.value == "<<" and not k.tag:
+                        stack.append(v)
+                        continue
+                    key = _key_string(_scalar_value(k))
+                    if key in keys:
+                        first = doc.position(keys[key].start)
+                        line, col = doc.position(k.start)
+                        raise InputError(
+                            doc.name,
+                            f"duplicate key {key!r} (first at line {first[0]}, again at line {line}; "
+                            "Helm keeps the last)",
+                            line,
+                            col,
+                        )
+                    keys[key] = k
+                else:
+                    line, col = doc.position(k.start)
+                    raise InputError(doc.name, "complex (mapping or list) keys are not supported", line, col)
+                stack.append(v)
+        elif node.kind == "seq":
+            stack.extend(node.value)
+
+
+def read_bytes(path: str | Path, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Read a regular file, with one-line errors for everything else."""
+    shown = name or str(path)
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise InputError(shown, "no such file") from None
+    except PermissionError:
+        raise InputError(shown, "permission denied") from None
+    except OSError as e:
+        raise InputError(shown, f"cannot read: {e.strerror or e}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(shown, "is a directory, not a values file")
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device or special file"
+        raise InputError(shown, f"is {kind}, not a regular file")
+    if st.st_size > max_bytes:
+        raise InputError(shown, f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit (--max-bytes)")
+    try:
+        with open(p, "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except PermissionError:
+        raise InputError(shown, "permission denied") from None
+    except OSError as e:
+        raise InputError(shown, f"cannot read: {e.strerror or e}") from None
+    if len(raw) > max_bytes:
+        raise InputError(shown, f"file grew past the {max_bytes:,}-byte limit while being read")
+    return raw
+
+
+def load_file(path: str | Path, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ValuesDocument:
+    """Load a values file from disk. ``name`` is how the file is shown in messages (default: the path)."""
+    shown = name or str(path)
+    p = Path(path)
+    raw = read_bytes(p, shown, max_bytes)
+    text, bom = _decode(raw, shown)
+    doc = load_text(text, shown, bom=bom)
+    doc.path = p
+    doc.raw = raw
+    try:
+        st = os.stat(p)
+        doc.stat_key = (st.st_size, st.st_mtime_ns, st.st_ino)
+    except OSError:  # pragma: no cover - the file vanished after reading
+        doc.stat_key = None
+    return doc
+
+
+def load_bytes(raw: bytes, name: str) -> ValuesDocument:
+    text, bom = _decode(raw, name)
+    doc = load_text(text, name, bom=bom)
+    doc.raw = raw
+    return doc
+
+
+def encode(doc_text: str, bom: bool) -> bytes:
+    return (b"\xef\xbb\xbf" if bom else b"") + doc_text.encode("utf-8")
+
+
+def iter_scalars(doc: ValuesDocument, under: KeyPath = ()) -> Iterator[tuple[KeyPath, Node]]:
+    """Every (path, scalar node) at or below ``under`` (aliases not followed)."""
+    for path, e in doc.index.items():
+        if path[: len(under)] == tuple(under) and e.value.kind == "scalar":
+            yield path, e.value
+
+
+def describe_missing(doc: ValuesDocument, path: KeyPath) -> str:
+    """A one-line explanation of why ``path`` is not in the document."""
+    cur: Any = doc.data
+    for i, part in enumerate(path):
+        here = format_path(path[:i]) if i else "the top level"
+        if isinstance(part, int):
+            if not isinstance(cur, list):
+                return f"{here} is not a list"
+            if part >= len(cur):
+                return f"{here} has {len(cur)} item(s); index {part} is out of range"
+            cur = cur[part]
+        else:
+            if not isinstance(cur, dict):
+                return f"{here} is {type_name(cur)}, not a mapping"
+            if part not in cur:
+                return f"{format_path(path[: i + 1])} is not set"
+            cur = cur[part]
+    return f"{format_path(path)} is not set"  # pragma: no cover
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__  # pragma: no cover
+
+
+__all__ = [
+    "MISSING",
+    "Entry",
+    "KeyPathError",
+    "Node",
+    "ValuesDocument",
+    "helm_scalar",
+    "load_bytes",
+    "load_file",
+    "load_text",
+    "to_plain",
+]

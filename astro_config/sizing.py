@@ -1,0 +1,444 @@
+"""Upload size -> DAG server resource block, the third-party ingress cap, and the rule run backwards.
+
+The documented rule (Astronomer Software docs): 1 CPU and 1536Mi of memory allow up to 15 MB of compressed
+DAGs per deploy; add 1 CPU and 1536Mi for each further 15 MB. For an upload of ``S`` bytes::
+
+    blocks = max(1, ceil(S / 15 MB))      CPU = blocks      memory = blocks x 1536Mi
+
+MB means 10^6 bytes (the conservative reading). Behind a third-party ingress controller no upload can exceed
+8 MB (8_000_000 bytes), whatever the DAG server's size: that is an error no resource block can fix.
+
+Run backwards (``allowed_upload``): ``blocks = floor(min(cpu, memory / 1536Mi))`` of what the current resources
+*guarantee*, and the allowed upload is ``blocks x 15 MB``, capped at 8 MB behind a third-party ingress.
+"Guarantee" is the conservative reading of a resource block: per resource, the smaller of the request and the
+limit, where a missing request defaults to the limit (as Kubernetes does) and a missing limit means "no
+limit". Normally that is simply the request.
+
+Everything here is pure and exact: bytes are ``int``, CPU is :class:`fractions.Fraction`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Literal, TypeVar, cast
+
+from astro_config.errors import QuantityError
+from astro_config.quantities import format_cpu, format_memory, parse_cpu, parse_memory
+
+__all__ = [
+    "BLOCK_BYTES",
+    "BLOCK_CPU",
+    "BLOCK_MEMORY",
+    "GB",
+    "INGRESSES",
+    "KB",
+    "MB",
+    "MIB",
+    "SHARED_RESOURCES_NOTE",
+    "THIRD_PARTY_CAP",
+    "Allowance",
+    "Ingress",
+    "ResourceValues",
+    "Sizing",
+    "allowed_upload",
+    "check_resources",
+    "format_bytes",
+    "over_cap_message",
+    "parse_size",
+    "read_resources",
+    "size_for_upload",
+]
+
+KB = 1000
+MB = 1_000_000
+GB = 1_000_000_000
+MIB = 1024**2
+
+BLOCK_BYTES = 15 * MB
+"""Compressed upload bytes one block of resources allows."""
+BLOCK_CPU = Fraction(1)
+"""CPU cores in one block."""
+BLOCK_MEMORY = 1536 * MIB
+"""Memory bytes in one block (1.5 GiB; the docs' "1.5MB" is a typo for GB)."""
+THIRD_PARTY_CAP = 8 * MB
+"""Largest upload a third-party ingress controller lets through, whatever the DAG server size."""
+
+Ingress = Literal["bundled", "third-party"]
+INGRESSES: tuple[Ingress, ...] = ("bundled", "third-party")
+
+SHARED_RESOURCES_NOTE = (
+    "the same resources apply to the DAG server and to every DAG client (downloader) container, "
+    "so sizing up the server sizes up the clients too"
+)
+PLATFORM_DEFAULT_NOTE = (
+    "the platform default applies (Houston's 100m CPU / 384Mi on 0.34-0.35, the chart's 200m / 384Mi on 2.x)"
+)
+
+
+def _check_ingress(ingress: str) -> Ingress:
+    if ingress not in INGRESSES:
+        raise ValueError(f"ingress must be one of {', '.join(INGRESSES)}, not {ingress!r}")
+    return cast(Ingress, ingress)
+
+
+# --------------------------------------------------------------------------------------------- sizes
+
+
+_SIZE = re.compile(r"\s*(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<unit>[A-Za-z]*)\s*")
+_SIZE_UNITS: dict[str, int] = {
+    "": 1,
+    "b": 1,
+    "k": KB,
+    "kb": KB,
+    "m": MB,
+    "mb": MB,
+    "g": GB,
+    "gb": GB,
+    "t": 1000 * GB,
+    "tb": 1000 * GB,
+    "ki": 1024,
+    "kib": 1024,
+    "mi": MIB,
+    "mib": MIB,
+    "gi": 1024**3,
+    "gib": 1024**3,
+    "ti": 1024**4,
+    "tib": 1024**4,
+}
+_SIZE_HELP = "write e.g. 12MB, 12.5MB, 12MiB, 800KB or a byte count (MB = 10^6 bytes)"
+
+
+def parse_size(text: str) -> int:
+    """Parse an upload size into bytes: ``12MB``, ``12.5MB``, ``12MiB``, ``800kB``, ``1GiB``, ``123``.
+
+    Units are case-insensitive and the ``B`` is optional (``12M`` = ``12MB``); ``k``/``M``/``G``/``T`` are
+    powers of 1000 and ``Ki``/``Mi``/``Gi``/``Ti`` powers of 1024. Space between number and unit is allowed.
+    A fraction of a byte rounds up (sizing reads sizes conservatively); a bare number is a byte count and
+    must be whole. Raises :class:`QuantityError` naming the text otherwise.
+    """
+    shown = repr(text) if len(text) <= 48 else repr(text[:48]) + "..."
+    stripped = text.strip()
+    if stripped.startswith("-"):
+        raise QuantityError(f"{shown} is negative: an upload size cannot be negative")
+    m = _SIZE.fullmatch(text)
+    if m is None:
+        raise QuantityError(f"{shown} is not a size: {_SIZE_HELP}")
+    number, unit = m.group("number"), m.group("unit")
+    factor = _SIZE_UNITS.get(unit.lower())
+    if factor is None:
+        raise QuantityError(f"{shown} is not a size: unknown unit {unit!r}; {_SIZE_HELP}")
+    if len(number) > 30:
+        raise QuantityError(f"{shown} is too large for an upload size")
+    if not unit and "." in number:
+        raise QuantityError(
+            f"{shown} is not a whole number of bytes: a size without a unit is a byte count "
+            f"(did you mean {number}MB?)"
+        )
+    return math.ceil(Fraction(number) * factor)
+
+
+def format_bytes(n: int) -> str:
+    """Human text for a byte count in decimal units: ``15 MB``, ``12.5 MB``, ``8.0 MB (8,000,001 bytes)``.
+
+    Round values (at most two decimals) are exact as shown; anything else is rounded to one decimal and
+    followed by the exact byte count.
+    """
+    if n < 0:
+        return "-" + format_bytes(-n)
+    if n < KB:
+        return "1 byte" if n == 1 else f"{n} bytes"
+    unit, name = next((u, s) for u, s in ((1000 * GB, "TB"), (GB, "GB"), (MB, "MB"), (KB, "kB")) if n >= u)
+    value = Fraction(n, unit)
+    if (value * 100).denominator == 1:
+        hundredths = int(value * 100)
+        whole, frac = divmod(hundredths, 100)
+        digits = f"{frac:02d}".rstrip("0")
+        return f"{whole}.{digits} {name}" if digits else f"{whole} {name}"
+    tenths = round(value * 10)  # never exactly .5 here, so no ties
+    return f"{tenths // 10}.{tenths % 10} {name} ({n:,} bytes)"
+
+
+# ------------------------------------------------------------------------------- forward: upload -> size
+
+
+def over_cap_message(upload_bytes: int) -> str:
+    """The one-line error for an upload above the third-party ingress cap."""
+    return (
+        f"an upload of {format_bytes(upload_bytes)} is above the {format_bytes(THIRD_PARTY_CAP)} that a "
+        f"third-party ingress lets through, and no DAG server size can fix that: shrink the compressed "
+        f"bundle to {format_bytes(THIRD_PARTY_CAP)} or less (leave out __pycache__, .git and data files), "
+        f"or use the platform's bundled nginx (global.nginxEnabled, or global.nginx.enabled on 2.x)"
+    )
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """The resource block the documented rule asks for, for one upload size and ingress."""
+
+    upload_bytes: int
+    ingress: Ingress
+    blocks: int
+    cpu: Fraction
+    memory: int
+
+    @property
+    def over_cap(self) -> bool:
+        """True when a third-party ingress cannot carry this upload at all (an error, exit 1)."""
+        return self.ingress == "third-party" and self.upload_bytes > THIRD_PARTY_CAP
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The largest upload this block allows, capped at 8 MB behind a third-party ingress."""
+        allowed = self.blocks * BLOCK_BYTES
+        return min(allowed, THIRD_PARTY_CAP) if self.ingress == "third-party" else allowed
+
+    @property
+    def error(self) -> str | None:
+        """The over-cap error message, or None when the upload can be served."""
+        return over_cap_message(self.upload_bytes) if self.over_cap else None
+
+    def resources(self) -> dict[str, dict[str, str]]:
+        """The block to write: requests and limits both set, canonical quantity strings."""
+        cpu, memory = format_cpu(self.cpu), format_memory(self.memory)
+        return {"requests": {"cpu": cpu, "memory": memory}, "limits": {"cpu": cpu, "memory": memory}}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data (the documented contract, plus ``cpu``/``memory``/``over_cap``)."""
+        return {
+            "upload_bytes": self.upload_bytes,
+            "ingress": self.ingress,
+            "blocks": self.blocks,
+            "cpu": format_cpu(self.cpu),
+            "memory": format_memory(self.memory),
+            "resources": self.resources(),
+            "max_upload_bytes": self.max_upload_bytes,
+            "over_cap": self.over_cap,
+        }
+
+
+def blocks_for(upload_bytes: int) -> int:
+    """``max(1, ceil(S / 15 MB))``, in integers."""
+    if upload_bytes < 0:
+        raise ValueError(f"upload size cannot be negative: {upload_bytes}")
+    return max(1, -(-upload_bytes // BLOCK_BYTES))
+
+
+def size_for_upload(upload_bytes: int, ingress: str) -> Sizing:
+    """Apply the documented rule. Never raises for a large third-party upload: check ``.over_cap``."""
+    ingress_ = _check_ingress(ingress)
+    blocks = blocks_for(upload_bytes)
+    return Sizing(upload_bytes, ingress_, blocks, BLOCK_CPU * blocks, BLOCK_MEMORY * blocks)
+
+
+# --------------------------------------------------------------------------- reading a resources block
+
+
+@dataclass(frozen=True)
+class ResourceValues:
+    """A ``resources`` block read exactly. ``None`` where a key is absent or unreadable."""
+
+    requests_cpu: Fraction | None = None
+    requests_memory: int | None = None
+    limits_cpu: Fraction | None = None
+    limits_memory: int | None = None
+    empty: bool = True  # no requests and no limits at all
+    problems: tuple[str, ...] = ()  # unreadable quantities, non-mapping blocks, requests above limits
+
+    @property
+    def cpu(self) -> Fraction | None:
+        """The CPU guaranteed: min(request, limit), a missing request defaulting to the limit."""
+        return _guaranteed(self.requests_cpu, self.limits_cpu)
+
+    @property
+    def memory(self) -> int | None:
+        """The memory guaranteed: min(request, limit), a missing request defaulting to the limit."""
+        return _guaranteed(self.requests_memory, self.limits_memory)
+
+
+_Amount = TypeVar("_Amount", Fraction, int)
+
+
+def _guaranteed(request: _Amount | None, limit: _Amount | None) -> _Amount | None:
+    if request is None:
+        return limit
+    if limit is None:
+        return request
+    return min(request, limit)
+
+
+def read_resources(resources: object, *, prefix: str = "resources") -> ResourceValues:
+    """Read ``{"requests": {...}, "limits": {...}}`` as found in values; never raises on bad content.
+
+    Problems (a quantity that does not parse, a block that is not a mapping, requests above limits) are
+    returned as one-line messages naming the key path under ``prefix``.
+    """
+    if resources is None:
+        return ResourceValues()
+    if not isinstance(resources, Mapping):
+        return ResourceValues(problems=(f"{prefix} is not a mapping ({_kind(resources)})",))
+    problems: list[str] = []
+    parsed: dict[str, Any] = {}
+    empty = True
+    for side in ("requests", "limits"):
+        block = resources.get(side)
+        if block is None:
+            continue
+        if not isinstance(block, Mapping):
+            problems.append(f"{prefix}.{side} is not a mapping ({_kind(block)})")
+            continue
+        for name in ("cpu", "memory"):
+            raw = block.get(name)
+            if raw is None:
+                continue
+            empty = False
+            try:
+                parsed[f"{side}_{name}"] = parse_cpu(raw) if name == "cpu" else parse_memory(raw)
+            except QuantityError as e:
+                problems.append(f"{prefix}.{side}.{name}: {e}")
+    values = ResourceValues(empty=empty, **parsed)
+    for name, fmt in (("cpu", _fmt_cpu), ("memory", _fmt_memory)):
+        request, limit = getattr(values, f"requests_{name}"), getattr(values, f"limits_{name}")
+        if request is not None and limit is not None and request > limit:
+            problems.append(
+                f"{prefix}.requests.{name} ({fmt(request)}) is above {prefix}.limits.{name} ({fmt(limit)}): "
+                f"Kubernetes rejects such a pod; set both"
+            )
+    return ResourceValues(
+        values.requests_cpu,
+        values.requests_memory,
+        values.limits_cpu,
+        values.limits_memory,
+        empty,
+        tuple(problems),
+    )
+
+
+def _kind(value: object) -> str:
+    return {list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _fmt_cpu(value: Fraction) -> str:
+    return format_cpu(value)
+
+
+def _fmt_memory(value: int) -> str:
+    return format_memory(value)
+
+
+# ------------------------------------------------------------------------ does the current block suffice
+
+
+def check_resources(
+    current: Mapping[str, Any] | None, needed: Sizing, *, prefix: str = "resources"
+) -> tuple[bool, list[str]]:
+    """Do the current resources give the DAG server at least the ``needed`` block?
+
+    Requests and limits are each compared with what is needed. A missing request counts as its limit (as in
+    Kubernetes); a missing limit is reported too, because the platform may fill it with its own small default
+    (200m / 384Mi on 2.x), so both should be written. Requests above limits are reported. Returns
+    ``(suffices, reasons)``; ``reasons`` is empty exactly when it suffices.
+    """
+    values = read_resources(current, prefix=prefix)
+    reasons = list(values.problems)
+    need = {"cpu": needed.cpu, "memory": needed.memory}
+    shown_need = f"{format_cpu(needed.cpu)} CPU / {format_memory(needed.memory)}"
+    if values.empty and not values.problems:
+        reasons.append(f"{prefix} sets no CPU or memory, so {PLATFORM_DEFAULT_NOTE}: below the {shown_need} needed")
+        return False, reasons
+    for name, fmt in (("cpu", _fmt_cpu), ("memory", _fmt_memory)):
+        request = getattr(values, f"requests_{name}")
+        limit = getattr(values, f"limits_{name}")
+        if limit is None:
+            reasons.append(
+                f"{prefix}.limits.{name} is not set (the platform may fill in its own small default): "
+                f"set it to at least {fmt(need[name])}"
+            )
+        elif limit < need[name]:
+            reasons.append(f"{prefix}.limits.{name} is {fmt(limit)}, below the {fmt(need[name])} needed")
+        if request is None:
+            if limit is None:
+                reasons.append(f"{prefix}.requests.{name} is not set: set it to {fmt(need[name])}")
+        elif request < need[name]:
+            reasons.append(f"{prefix}.requests.{name} is {fmt(request)}, below the {fmt(need[name])} needed")
+    return not reasons, reasons
+
+
+# ------------------------------------------------------------------- backwards: resources -> max upload
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """What the current resources allow per deploy under the documented rule."""
+
+    ingress: Ingress
+    blocks: int  # whole blocks (1 CPU + 1536Mi) the resources guarantee; 0 below one block
+    max_upload_bytes: int  # blocks x 15 MB, capped at 8 MB behind a third-party ingress; 0 below one block
+    cpu: Fraction | None  # the CPU the rule was run on (the guaranteed amount), None when unknown
+    memory: int | None  # the memory the rule was run on, None when unknown
+    capped: bool  # the third-party ingress cap, not the resources, is what limits the upload
+    explanation: str  # one line
+    problems: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ingress": self.ingress,
+            "blocks": self.blocks,
+            "max_upload_bytes": self.max_upload_bytes,
+            "cpu": None if self.cpu is None else format_cpu(self.cpu),
+            "memory": None if self.memory is None else format_memory(self.memory),
+            "capped": self.capped,
+            "explanation": self.explanation,
+            "problems": list(self.problems),
+        }
+
+
+def allowed_upload(resources: Mapping[str, Any] | None, ingress: str, *, prefix: str = "resources") -> Allowance:
+    """The rule run backwards: the largest compressed upload the current resources allow.
+
+    ``blocks = floor(min(cpu, memory / 1536Mi))`` on the guaranteed amounts (see the module docstring);
+    ``max_upload_bytes = blocks x 15 MB``, capped at 8 MB behind a third-party ingress, and 0 (with an
+    explanation) when the resources are below one block, unknown or unreadable: the documented rule then
+    guarantees nothing (small uploads may still work).
+    """
+    ingress_ = _check_ingress(ingress)
+    values = read_resources(resources, prefix=prefix)
+    cpu, memory = values.cpu, values.memory
+    block = f"one block ({format_cpu(BLOCK_CPU)} CPU / {format_memory(BLOCK_MEMORY)})"
+
+    def none(explanation: str) -> Allowance:
+        return Allowance(ingress_, 0, 0, cpu, memory, False, explanation, values.problems)
+
+    if values.empty:
+        if values.problems:
+            return none(f"{prefix} cannot be read: {values.problems[0]}")
+        return none(f"{prefix} sets no CPU or memory, so {PLATFORM_DEFAULT_NOTE}: below {block}")
+    missing = [n for n, v in (("cpu", cpu), ("memory", memory)) if v is None]
+    if missing:
+        what = " and ".join(f"{prefix}.requests.{n} / limits.{n}" for n in missing)
+        return none(f"{what} not set, so {PLATFORM_DEFAULT_NOTE}: the rule guarantees no upload size")
+    assert cpu is not None and memory is not None
+    cpu_blocks = math.floor(cpu / BLOCK_CPU)
+    memory_blocks = memory // BLOCK_MEMORY
+    blocks = min(cpu_blocks, memory_blocks)
+    shown = f"{format_cpu(cpu)} CPU / {format_memory(memory)}"
+    if blocks == 0:
+        return none(f"{shown} is below {block}, the smallest size the rule covers: it guarantees no upload size")
+    allowed = blocks * BLOCK_BYTES
+    limiting = ""
+    if cpu_blocks != memory_blocks:
+        limiting = " (limited by memory)" if memory_blocks < cpu_blocks else " (limited by CPU)"
+    explanation = f"{shown} covers {blocks} block{'s' if blocks > 1 else ''}{limiting}: up to {format_bytes(allowed)}"
+    capped = False
+    if ingress_ == "third-party":
+        capped = True
+        allowed = THIRD_PARTY_CAP
+        explanation += (
+            f", but a third-party ingress caps every upload at {format_bytes(THIRD_PARTY_CAP)} whatever the size"
+        )
+    return Allowance(ingress_, blocks, allowed, cpu, memory, capped, explanation, values.problems)
