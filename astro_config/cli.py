@@ -267,5 +267,13 @@ def helm_set_type(raw: str) -> Any:
     return raw
 
 
+def _register() -> None:
+    from astro_config import cli_dagdeploy
+
+    app.add_typer(cli_dagdeploy.app, name="dag-deploy")
+
+
+_register()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -584,8 +584,8 @@ def load_text(text: str, name: str = "<string>", *, bom: bool = False) -> Values
     if text.startswith("\ufeff"):
         text, bom = text[1:], True
     composer = _Composer(text, name)
-    for i, line in enumerate(text.split("\n")):
-        if len(line) > MAX_LINE_CHARS:
+    for i, text_line in enumerate(text.split("\n")):
+        if len(text_line) > MAX_LINE_CHARS:
             raise InputError(name, f"line longer than {MAX_LINE_CHARS:,} characters", i + 1, 1)
     root = composer.compose()
     if root is not None and root.kind == "scalar" and root.value in ("", "~", "null", "Null", "NULL") and not root.tag:

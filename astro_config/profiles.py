@@ -73,6 +73,9 @@ class Generation:
     block_keys: frozenset[str]  # keys the chart reads under ``block``
     default_resources: Mapping[str, Any]  # what the DAG server gets when ``resources`` is unset or {}
     default_resources_source: str
+    # True when the default is a chart value that Helm deep-merges with the user's block (2.x); False when the
+    # default applies only while the user's block is empty (0.x/1.x: Houston's own default).
+    resources_merge_default: bool
     default_image_tags: Mapping[Version, str]  # chart release -> ap-dag-deploy tag
     wrong_keys: tuple[WrongKey, ...]
     schema_name: str
@@ -116,6 +119,7 @@ GEN_034 = Generation(
     block_keys=frozenset({"enabled", "image", "securityContext", "resources", "persistence"}),
     default_resources=_HOUSTON_DEFAULT_RESOURCES,
     default_resources_source="Houston default (deployments.dagDeploy.server.resources)",
+    resources_merge_default=False,
     default_image_tags={(0, 34, 5): "0.3.6"},
     wrong_keys=(
         WrongKey(("global", "deployMechanisms"), "2.x layout; 0.34-0.35 charts ignore global.deployMechanisms"),
@@ -158,6 +162,7 @@ GEN_036 = Generation(
     ),
     default_resources=_HOUSTON_DEFAULT_RESOURCES,
     default_resources_source="Houston default (deployments.dagDeploy.server.resources)",
+    resources_merge_default=False,
     default_image_tags={(0, 36, 1): "0.6.5", (0, 37, 7): "0.9.2"},
     wrong_keys=(
         WrongKey(("global", "deployMechanisms"), "2.x layout; 0.36-1.x charts ignore global.deployMechanisms"),
@@ -211,6 +216,7 @@ GEN_2 = Generation(
         "limits": {"cpu": "200m", "memory": "384Mi"},
     },
     default_resources_source="chart default (global.deployMechanisms.dagOnlyDeployment.resources)",
+    resources_merge_default=True,
     default_image_tags={(2, 1, 0): "0.9.11"},
     wrong_keys=(
         WrongKey(("global", "dagOnlyDeployment"), "0.x/1.x layout; 2.x charts ignore the whole block"),

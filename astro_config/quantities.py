@@ -210,9 +210,7 @@ def parse_cpu(value: str | int | float | Fraction) -> Fraction:
         raise QuantityError(f"{shown} is negative: CPU cannot be negative")
     millis = cores * 1000
     if millis.denominator != 1:
-        raise QuantityError(
-            f"{shown} is finer than 1m: Kubernetes does not allow CPU precision below 1m (0.001 CPU)"
-        )
+        raise QuantityError(f"{shown} is finer than 1m: Kubernetes does not allow CPU precision below 1m (0.001 CPU)")
     if millis > MAX_VALUE:
         raise QuantityError(f"{shown} is too large for a CPU quantity")
     return cores

@@ -193,12 +193,7 @@ def _issues_from_error(error: Any) -> Iterator[SchemaIssue]:
             close = suggest(key, props)
             allowed = ", ".join(sorted(props))
             hint = f"did you mean {close!r}?" if close else f"known keys here: {allowed}"
-            yield SchemaIssue(
-                (*path, key),
-                f"unknown key {key!r} under {where}: the chart does not read it",
-                hint,
-                unknown_key=True,
-            )
+            yield SchemaIssue((*path, key), f"unknown key under {where}: the chart does not read it", hint, True)
         return
     custom = schema.get("x-message")
     if validator == "type":
@@ -282,7 +277,7 @@ def likely_typos(data: Mapping[str, Any], name: str, cutoff: float = TYPO_CUTOFF
                     found.append(
                         SchemaIssue(
                             (*path, key),
-                            f"unknown key {key!r} under {where}, close to {close!r} (nothing reads {key!r})",
+                            f"unknown key under {where}, one typo away from {close!r}: nothing reads {key!r}",
                             f"did you mean {close!r}?",
                         )
                     )

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from astro_config.errors import QuantityError
 from astro_config.quantities import format_cpu, format_memory, parse_cpu, parse_memory
@@ -68,6 +68,7 @@ THIRD_PARTY_CAP = 8 * MB
 """Largest upload a third-party ingress controller lets through, whatever the DAG server size."""
 
 Ingress = Literal["bundled", "third-party"]
+_Amount = TypeVar("_Amount", Fraction, int)  # exact amounts: CPU cores or bytes
 INGRESSES: tuple[Ingress, ...] = ("bundled", "third-party")
 
 SHARED_RESOURCES_NOTE = (
@@ -80,9 +81,11 @@ PLATFORM_DEFAULT_NOTE = (
 
 
 def _check_ingress(ingress: str) -> Ingress:
-    if ingress not in INGRESSES:
-        raise ValueError(f"ingress must be one of {', '.join(INGRESSES)}, not {ingress!r}")
-    return cast(Ingress, ingress)
+    if ingress == "bundled":
+        return "bundled"
+    if ingress == "third-party":
+        return "third-party"
+    raise ValueError(f"ingress must be one of {', '.join(INGRESSES)}, not {ingress!r}")
 
 
 # --------------------------------------------------------------------------------------------- sizes
@@ -135,8 +138,7 @@ def parse_size(text: str) -> int:
         raise QuantityError(f"{shown} is too large for an upload size")
     if not unit and "." in number:
         raise QuantityError(
-            f"{shown} is not a whole number of bytes: a size without a unit is a byte count "
-            f"(did you mean {number}MB?)"
+            f"{shown} is not a whole number of bytes: a size without a unit is a byte count (did you mean {number}MB?)"
         )
     return math.ceil(Fraction(number) * factor)
 
@@ -259,9 +261,6 @@ class ResourceValues:
         return _guaranteed(self.requests_memory, self.limits_memory)
 
 
-_Amount = TypeVar("_Amount", Fraction, int)
-
-
 def _guaranteed(request: _Amount | None, limit: _Amount | None) -> _Amount | None:
     if request is None:
         return limit
@@ -300,13 +299,10 @@ def read_resources(resources: object, *, prefix: str = "resources") -> ResourceV
             except QuantityError as e:
                 problems.append(f"{prefix}.{side}.{name}: {e}")
     values = ResourceValues(empty=empty, **parsed)
-    for name, fmt in (("cpu", _fmt_cpu), ("memory", _fmt_memory)):
-        request, limit = getattr(values, f"requests_{name}"), getattr(values, f"limits_{name}")
-        if request is not None and limit is not None and request > limit:
-            problems.append(
-                f"{prefix}.requests.{name} ({fmt(request)}) is above {prefix}.limits.{name} ({fmt(limit)}): "
-                f"Kubernetes rejects such a pod; set both"
-            )
+    if values.requests_cpu is not None and values.limits_cpu is not None:
+        problems += _above("cpu", values.requests_cpu, values.limits_cpu, format_cpu, prefix)
+    if values.requests_memory is not None and values.limits_memory is not None:
+        problems += _above("memory", values.requests_memory, values.limits_memory, format_memory, prefix)
     return ResourceValues(
         values.requests_cpu,
         values.requests_memory,
@@ -317,18 +313,19 @@ def read_resources(resources: object, *, prefix: str = "resources") -> ResourceV
     )
 
 
+def _above(name: str, request: _Amount, limit: _Amount, fmt: Callable[[_Amount], str], prefix: str) -> list[str]:
+    if request <= limit:
+        return []
+    return [
+        f"{prefix}.requests.{name} ({fmt(request)}) is above {prefix}.limits.{name} ({fmt(limit)}): "
+        f"Kubernetes rejects such a pod; set both"
+    ]
+
+
 def _kind(value: object) -> str:
     return {list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(
         type(value), type(value).__name__
     )
-
-
-def _fmt_cpu(value: Fraction) -> str:
-    return format_cpu(value)
-
-
-def _fmt_memory(value: int) -> str:
-    return format_memory(value)
 
 
 # ------------------------------------------------------------------------ does the current block suffice
@@ -346,27 +343,37 @@ def check_resources(
     """
     values = read_resources(current, prefix=prefix)
     reasons = list(values.problems)
-    need = {"cpu": needed.cpu, "memory": needed.memory}
     shown_need = f"{format_cpu(needed.cpu)} CPU / {format_memory(needed.memory)}"
     if values.empty and not values.problems:
         reasons.append(f"{prefix} sets no CPU or memory, so {PLATFORM_DEFAULT_NOTE}: below the {shown_need} needed")
         return False, reasons
-    for name, fmt in (("cpu", _fmt_cpu), ("memory", _fmt_memory)):
-        request = getattr(values, f"requests_{name}")
-        limit = getattr(values, f"limits_{name}")
-        if limit is None:
-            reasons.append(
-                f"{prefix}.limits.{name} is not set (the platform may fill in its own small default): "
-                f"set it to at least {fmt(need[name])}"
-            )
-        elif limit < need[name]:
-            reasons.append(f"{prefix}.limits.{name} is {fmt(limit)}, below the {fmt(need[name])} needed")
-        if request is None:
-            if limit is None:
-                reasons.append(f"{prefix}.requests.{name} is not set: set it to {fmt(need[name])}")
-        elif request < need[name]:
-            reasons.append(f"{prefix}.requests.{name} is {fmt(request)}, below the {fmt(need[name])} needed")
+    reasons += _compare(prefix, "cpu", values.requests_cpu, values.limits_cpu, needed.cpu, format_cpu)
+    reasons += _compare(prefix, "memory", values.requests_memory, values.limits_memory, needed.memory, format_memory)
     return not reasons, reasons
+
+
+def _compare(
+    prefix: str,
+    name: str,
+    request: _Amount | None,
+    limit: _Amount | None,
+    need: _Amount,
+    fmt: Callable[[_Amount], str],
+) -> list[str]:
+    reasons: list[str] = []
+    if limit is None:
+        reasons.append(
+            f"{prefix}.limits.{name} is not set (the platform may fill in its own small default): "
+            f"set it to at least {fmt(need)}"
+        )
+    elif limit < need:
+        reasons.append(f"{prefix}.limits.{name} is {fmt(limit)}, below the {fmt(need)} needed")
+    if request is None:
+        if limit is None:
+            reasons.append(f"{prefix}.requests.{name} is not set: set it to {fmt(need)}")
+    elif request < need:
+        reasons.append(f"{prefix}.requests.{name} is {fmt(request)}, below the {fmt(need)} needed")
+    return reasons
 
 
 # ------------------------------------------------------------------- backwards: resources -> max upload
@@ -419,6 +426,8 @@ def allowed_upload(resources: Mapping[str, Any] | None, ingress: str, *, prefix:
             return none(f"{prefix} cannot be read: {values.problems[0]}")
         return none(f"{prefix} sets no CPU or memory, so {PLATFORM_DEFAULT_NOTE}: below {block}")
     missing = [n for n, v in (("cpu", cpu), ("memory", memory)) if v is None]
+    if missing and values.problems:
+        return none(f"{prefix} cannot be read: {values.problems[0]}")
     if missing:
         what = " and ".join(f"{prefix}.requests.{n} / limits.{n}" for n in missing)
         return none(f"{what} not set, so {PLATFORM_DEFAULT_NOTE}: the rule guarantees no upload size")

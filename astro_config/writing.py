@@ -7,7 +7,6 @@ file behind.
 from __future__ import annotations
 
 import contextlib
-import contextlib
 import difflib
 import errno
 import hashlib

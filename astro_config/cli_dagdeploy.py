@@ -1,0 +1,541 @@
+"""``astro-config dag-deploy``: status, enable, disable and size (a Typer sub-app)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from astro_config.cli import (
+    BackupOpt,
+    CheckOpt,
+    DiffFileOpt,
+    OutputOpt,
+    ShowSecretsOpt,
+    WriteOpt,
+    _err,
+    fail,
+    finish_edit,
+    handle_errors,
+    write_options,
+)
+from astro_config.errors import ExitCode
+
+app = typer.Typer(
+    name="dag-deploy",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    help=(
+        "DAG-only deploys: show the state, switch both settings on or off together, size the DAG server.\n\n"
+        "The platform release decides which keys the chart reads (0.34-0.35, 0.36-1.x, 2.x); give it with "
+        "--platform-version (or ASTRO_PLATFORM_VERSION), or let astro-config infer it from the file."
+    ),
+)
+
+PlatformOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--platform-version",
+        envvar="ASTRO_PLATFORM_VERSION",
+        help="Platform chart release, e.g. 0.34.5, 0.37.7, 1.2.0, 2.1 or v2.1.0. Inferred from the file if omitted.",
+        metavar="V",
+    ),
+]
+ReleaseOpt = Annotated[str, typer.Option("--release", help="Helm release name for the printed command.")]
+NamespaceOpt = Annotated[str, typer.Option("--namespace", "-n", help="Namespace for the printed command.")]
+OverridesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--overrides",
+        help="Also write a minimal values file with only the changed keys, to pass as an extra -f after FILE.",
+        metavar="OUT",
+    ),
+]
+UploadOpt = Annotated[
+    str | None,
+    typer.Option("--upload", help="Target compressed DAG upload per deploy: 12MB, 12.5MB, 12MiB, 800KB or bytes."),
+]
+DagsDirOpt = Annotated[
+    Path | None,
+    typer.Option("--dags-dir", help="Measure a real dags/ folder as `astro deploy --dags` packs it.", metavar="DIR"),
+]
+IngressOpt = Annotated[
+    str,
+    typer.Option(
+        "--ingress",
+        help="auto (from the values file; bundled without one), bundled or third-party.",
+        metavar="auto|bundled|third-party",
+    ),
+]
+
+
+def _platform(version: str | None, doc: Any) -> Any:
+    from astro_config.profiles import resolve_platform
+
+    return resolve_platform(version, doc.data, doc.name)
+
+
+# --------------------------------------------------------------------------------------------------------
+# status
+# --------------------------------------------------------------------------------------------------------
+
+
+def _fmt_resources(res: Any) -> str:
+    if not isinstance(res, dict) or not res:
+        return "none"
+    parts = []
+    for kind in ("requests", "limits"):
+        block = res.get(kind)
+        if isinstance(block, dict) and block:
+            inner = ", ".join(f"{k} {v}" for k, v in block.items())
+            parts.append(f"{kind} {inner}")
+    other = [k for k in res if k not in ("requests", "limits")]
+    if other:
+        parts.append("also " + ", ".join(other))
+    return "; ".join(parts) if parts else "none"
+
+
+def _status_record(doc: Any, version: str | None) -> dict[str, Any]:
+    from astro_config import dagdeploy, sizing
+    from astro_config.keypath import format_path
+    from astro_config.profiles import format_version, unsafe_release
+
+    platform = _platform(version, doc)
+    state = dagdeploy.read_state(doc, platform)
+    allowance = sizing.allowed_upload(state.resources, state.ingress)
+    gen = platform.generation
+
+    def flag(f: Any) -> dict[str, Any]:
+        return {
+            "key": format_path(f.path),
+            "set": f.is_set,
+            "value": f.value if f.is_set else None,
+            "line": f.line,
+            "text": f.describe(doc.name),
+        }
+
+    fix_release = unsafe_release(platform.version) if platform.exact_version else None
+    return {
+        "file": doc.name,
+        "layout": {
+            "generation": gen.id,
+            "label": gen.label,
+            "decided_by": platform.decided_by,
+            "platform_version": platform.version_text,
+        },
+        "global_flag": flag(state.global_flag),
+        "houston_flag": flag(state.houston_flag),
+        "state": state.summary,
+        "agree": state.agree,
+        "resources": state.resources,
+        "resources_source": state.resources_source,
+        "ingress": {"mode": state.ingress, "reason": state.ingress_reason},
+        "max_upload_bytes": allowance.max_upload_bytes,
+        "allowance": allowance.to_dict(),
+        "image": state.image,
+        "wrong_generation_keys": [
+            {"key": format_path(w.path), "line": w.line, "explanation": w.explanation} for w in state.wrong_keys
+        ],
+        "unsafe_release": (
+            {"version": format_version(platform.version), "fixed_in": fix_release} if fix_release else None
+        ),
+        "ingress_nginx_without_body_size": state.ingress_nginx_without_body_size,
+        "_fix": _fix_text(state, platform, doc.name),
+    }
+
+
+def _fix_text(state: Any, platform: Any, file: str) -> str | None:
+    if state.agree:
+        return None
+    version = f" --platform-version {platform.version_text}" if platform.version_text else ""
+    on = "global" if state.global_flag.on else "Houston"
+    return (
+        f"only the {on} flag is on, so the feature is half-configured (the Astro CLI refuses DAG deploys). "
+        f"Fix: astro-config dag-deploy enable {file}{version} -w   (or `disable` to switch both off)"
+    )
+
+
+def _status_text(rec: dict[str, Any]) -> str:
+    from astro_config.sizing import format_bytes
+
+    lines = [rec["file"]]
+    layout = rec["layout"]
+
+    def row(label: str, text: str) -> None:
+        lines.append(f"  {label:<13} {text}")
+
+    row("layout", f"{layout['label']} ({layout['decided_by']})")
+    row("global flag", f"{rec['global_flag']['key']} = {rec['global_flag']['text']}")
+    row("houston flag", f"{rec['houston_flag']['key']} = {rec['houston_flag']['text']}")
+    state = rec["state"]
+    row("state", f"{state} (the two flags agree)" if rec["agree"] else "HALF-ENABLED: the two flags disagree")
+    row("resources", f"{_fmt_resources(rec['resources'])} ({rec['resources_source']})")
+    mode = "bundled nginx" if rec["ingress"]["mode"] == "bundled" else "third-party ingress controller"
+    row("ingress", f"{mode} ({rec['ingress']['reason']})")
+    allowance = rec["allowance"]
+    row("max upload", f"{format_bytes(rec['max_upload_bytes'])} compressed per deploy ({allowance['explanation']})")
+    if rec["image"]:
+        row("image", rec["image"])
+    for w in rec["wrong_generation_keys"]:
+        where = f" (line {w['line']})" if w["line"] else ""
+        row("ignored key", f"{w['key']}{where}: {w['explanation']}; it does nothing")
+    if rec["unsafe_release"]:
+        u = rec["unsafe_release"]
+        row(
+            "unsafe",
+            f"{u['version']} is a release on which DAG-only deploys must not be enabled (DAG servers reachable "
+            f"from other namespaces); upgrade to {u['fixed_in']} or later",
+        )
+    if rec["ingress_nginx_without_body_size"]:
+        row(
+            "warning",
+            "ingress-nginx without global.extraAnnotations nginx.ingress.kubernetes.io/proxy-body-size: "
+            "uploads above 1 MB get HTTP 413",
+        )
+    if rec["_fix"]:
+        row("fix", rec["_fix"])
+    return "\n".join(lines) + "\n"
+
+
+@app.command("status")
+def status_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Values files.", show_default=False)],
+    platform_version: PlatformOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.", metavar="text|json")] = "text",
+) -> None:
+    """Show, per file: the layout, both flags (value and FILE:LINE), whether they agree, the effective resources,
+    the ingress mode and the largest compressed DAG upload those allow. Half-enabled: exit 1, with the fix."""
+    from astro_config import document
+
+    if fmt not in ("text", "json"):
+        fail(f"--format must be text or json, not {fmt!r}")
+    with handle_errors():
+        records = []
+        for f in files:
+            doc = document.load_file(f)
+            records.append(_status_record(doc, platform_version))
+        half = any(not r["agree"] for r in records)
+        if fmt == "json":
+            out = {"files": [{k: v for k, v in r.items() if not k.startswith("_")} for r in records]}
+            for r, o in zip(records, out["files"], strict=True):
+                o["fix"] = r["_fix"]
+            sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
+        else:
+            sys.stdout.write("\n".join(_status_text(r) for r in records))
+        raise typer.Exit(ExitCode.FINDINGS if half else ExitCode.OK)
+
+
+# --------------------------------------------------------------------------------------------------------
+# enable / disable
+# --------------------------------------------------------------------------------------------------------
+
+
+def _render_overrides(data: dict[str, Any]) -> bytes:
+    from astro_config.editing import Style, render_block
+
+    header = (
+        "# Overrides written by astro-config: pass this file as an extra -f after the original values file.\n"
+    )
+    body = "\n".join(render_block(data, 0, Style(2, 2))) + "\n" if data else "{}\n"
+    return (header + body).encode("utf-8")
+
+
+def _resolve_ingress(choice: str, state_ingress: str | None) -> str:
+    if choice == "auto":
+        return state_ingress or "bundled"
+    if choice in ("bundled", "third-party"):
+        return choice
+    fail(f"--ingress must be auto, bundled or third-party, not {choice!r}")
+
+
+def _measure_upload(upload: str | None, dags_dir: Path | None) -> tuple[int, Any]:
+    """Bytes of the target upload, and the bundle report when a folder was measured."""
+    from astro_config import sizing
+
+    if upload is not None and dags_dir is not None:
+        fail("give one of --upload and --dags-dir, not both")
+    if upload is not None:
+        return sizing.parse_size(upload), None
+    if dags_dir is None:
+        fail("give --upload SIZE or --dags-dir DIR")
+    from astro_config import bundle
+
+    progress = _progress_bar() if sys.stderr.isatty() else None
+    try:
+        report = bundle.measure(dags_dir, progress=progress)
+    finally:
+        if progress is not None:
+            sys.stderr.write("\r\x1b[K")
+    return int(report.compressed_bytes), report
+
+
+def _progress_bar() -> Any:
+    import time
+
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.1 and done < total:
+            return
+        last[0] = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        pct = int(100 * done / total) if total else 100
+        sys.stderr.write(f"\rmeasuring dags [{'#' * filled}{'.' * (width - filled)}] {pct:3d}% ({done}/{total})")
+        sys.stderr.flush()
+
+    return progress
+
+
+def _toggle(
+    on: bool,
+    file: Path,
+    platform_version: str | None,
+    force: bool,
+    upload: str | None,
+    dags_dir: Path | None,
+    ingress_choice: str,
+    opts: Any,
+    overrides: Path | None,
+    release: str,
+    namespace: str,
+    show_secrets: bool,
+) -> int:
+    from astro_config import dagdeploy, document, editing, sizing
+    from astro_config.keypath import format_path
+    from astro_config.profiles import format_version, unsafe_release
+
+    doc = document.load_file(file)
+    platform = _platform(platform_version, doc)
+    gen = platform.generation
+    _err(f"{doc.name}: platform layout {gen.label} ({platform.decided_by})")
+    if on:
+        fixed = unsafe_release(platform.version) if platform.exact_version else None
+        if fixed and not force:
+            assert platform.version is not None
+            fail(
+                f"refusing to enable DAG-only deploys on {format_version(platform.version)}: on 0.34.0-0.34.2 and "
+                f"0.35.0 the DAG servers are reachable from other namespaces; upgrade to {fixed} or later "
+                "(or pass --force if you accept the risk)"
+            )
+        if gen.id == "0.34" and not platform.exact_version:
+            _err(
+                "warning: the exact 0.34/0.35 release is not known; do not enable on 0.34.0-0.34.2 or 0.35.0 "
+                "(give --platform-version X.Y.Z to have it checked)"
+            )
+    state = dagdeploy.read_state(doc, platform)
+    for w in state.wrong_keys:
+        where = f" (line {w.line})" if w.line else ""
+        _err(f"note: {format_path(w.path)}{where} is ignored by this release: {w.explanation}; it does nothing")
+    edits = dagdeploy.toggle_edits(gen, on)
+    if on and (upload is not None or dags_dir is not None):
+        upload_bytes, _report = _measure_upload(upload, dags_dir)
+        ingress = _resolve_ingress(ingress_choice, state.ingress)
+        needed = sizing.size_for_upload(upload_bytes, ingress)
+        if needed.over_cap:
+            fail(sizing.over_cap_message(upload_bytes), ExitCode.FINDINGS)
+        edits.append(dagdeploy.resources_edit(gen, needed.resources()))
+        _err(
+            f"sizing: {sizing.format_bytes(upload_bytes)} -> {needed.blocks} block(s): "
+            f"{needed.resources()['requests']['cpu']} CPU / {needed.resources()['requests']['memory']}; "
+            f"{sizing.SHARED_RESOURCES_NOTE}"
+        )
+    result = editing.apply_edits(doc, edits)
+    if not result.changed:
+        _err(f"{doc.name}: DAG-only deploys are already {'enabled' if on else 'disabled'}; nothing to change")
+        return ExitCode.OK
+    extra: list[tuple[Path, bytes]] = []
+    if overrides is not None:
+        extra.append((overrides, _render_overrides(dagdeploy.overrides_data(doc.data, result.new.data))))
+    code = finish_edit(result, opts, show_secrets, extra_files=extra)
+    if opts.check:
+        return code
+    target = str(opts.output) if opts.output else str(file)
+    files = [str(file), str(overrides)] if overrides is not None and not opts.write else [target]
+    version = platform.version_text if platform.exact_version else None
+    command = dagdeploy.helm_upgrade_command(files, release, namespace, version)
+    if not opts.write and not opts.output and overrides is None:
+        _err("(nothing written: add -w to write in place, -o OUT for a new file, or --overrides OUT)")
+    if version is None:
+        _err("note: add --version <your platform release> to the command below (the exact release is not known)")
+    if on:
+        _err(dagdeploy.NEXT_STEPS.format(command=command))
+    else:
+        _err(f"Apply it: {command}")
+    return code
+
+
+@app.command("enable")
+def enable_cmd(
+    file: Annotated[Path, typer.Argument(help="The platform values file.", show_default=False)],
+    platform_version: PlatformOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Enable even on releases the docs call unsafe.")] = False,
+    upload: UploadOpt = None,
+    dags_dir: DagsDirOpt = None,
+    ingress: IngressOpt = "auto",
+    write: WriteOpt = False,
+    backup: BackupOpt = False,
+    output: OutputOpt = None,
+    diff_file: DiffFileOpt = None,
+    check: CheckOpt = False,
+    overrides: OverridesOpt = None,
+    release: ReleaseOpt = "astronomer",
+    namespace: NamespaceOpt = "astronomer",
+    show_secrets: ShowSecretsOpt = False,
+) -> None:
+    """Switch DAG-only deploys on: set the chart's global flag and Houston's configureDagDeployment to true at
+    the paths of the platform's layout (creating missing parents, touching nothing else). With --upload or
+    --dags-dir, also write the DAG server's resource block (requests and limits)."""
+    with handle_errors():
+        opts = write_options(write, backup, output, diff_file, check)
+        code = _toggle(
+            True, file, platform_version, force, upload, dags_dir, ingress, opts, overrides, release, namespace,
+            show_secrets,
+        )  # fmt: skip
+        raise typer.Exit(code)
+
+
+@app.command("disable")
+def disable_cmd(
+    file: Annotated[Path, typer.Argument(help="The platform values file.", show_default=False)],
+    platform_version: PlatformOpt = None,
+    write: WriteOpt = False,
+    backup: BackupOpt = False,
+    output: OutputOpt = None,
+    diff_file: DiffFileOpt = None,
+    check: CheckOpt = False,
+    overrides: OverridesOpt = None,
+    release: ReleaseOpt = "astronomer",
+    namespace: NamespaceOpt = "astronomer",
+    show_secrets: ShowSecretsOpt = False,
+) -> None:
+    """Switch DAG-only deploys off: set both flags to false (resources are left alone)."""
+    with handle_errors():
+        opts = write_options(write, backup, output, diff_file, check)
+        code = _toggle(
+            False, file, platform_version, False, None, None, "auto", opts, overrides, release, namespace,
+            show_secrets,
+        )  # fmt: skip
+        raise typer.Exit(code)
+
+
+# --------------------------------------------------------------------------------------------------------
+# size
+# --------------------------------------------------------------------------------------------------------
+
+
+def _size_record(
+    upload: str | None, dags_dir: Path | None, values: Path | None, ingress_choice: str, version: str | None
+) -> tuple[dict[str, Any], list[str]]:
+    from astro_config import dagdeploy, document, sizing
+
+    warnings: list[str] = []
+    state = None
+    if values is not None:
+        doc = document.load_file(values)
+        state = dagdeploy.read_state(doc, _platform(version, doc))
+    upload_bytes, report = _measure_upload(upload, dags_dir)
+    ingress = _resolve_ingress(ingress_choice, state.ingress if state else None)
+    needed = sizing.size_for_upload(upload_bytes, ingress)
+    rec: dict[str, Any] = needed.to_dict()
+    rec["ingress_reason"] = (
+        state.ingress_reason if state and ingress_choice == "auto" else f"--ingress {ingress_choice}"
+    )
+    if state and state.ingress_nginx_without_body_size:
+        warnings.append(
+            "the values show ingress-nginx as the third-party controller without a "
+            "nginx.ingress.kubernetes.io/proxy-body-size annotation in global.extraAnnotations: uploads above 1 MB "
+            'will get HTTP 413 (set it, e.g. to "0")'
+        )
+    if state is not None:
+        ok, reasons = sizing.check_resources(state.resources, needed)
+        rec["current"] = {
+            "file": state.file,
+            "resources": state.resources,
+            "source": state.resources_source,
+            "suffices": ok,
+            "reasons": reasons,
+        }
+    if report is not None:
+        rec["dags_dir"] = report.to_dict() if hasattr(report, "to_dict") else {"path": str(dags_dir)}
+    rec["note"] = sizing.SHARED_RESOURCES_NOTE
+    return rec, warnings
+
+
+def _size_text(rec: dict[str, Any]) -> str:
+    from astro_config.editing import Style, render_block
+    from astro_config.sizing import format_bytes
+
+    lines = []
+
+    def row(label: str, text: str) -> None:
+        lines.append(f"{label:<13} {text}")
+
+    row("upload", f"{format_bytes(rec['upload_bytes'])} compressed per deploy")
+    d = rec.get("dags_dir")
+    if d:
+        row("dags folder", f"{d.get('path')}: {d.get('file_count')} files, {format_bytes(d.get('compressed_bytes', 0))}"
+            " as packed by astro deploy --dags")  # fmt: skip
+        for c in d.get("contributors", [])[:5]:
+            row(
+                "  trim",
+                f"{c['path']} ({c['kind']}, {c['files']} files): about {format_bytes(c['compressed_bytes'])}"
+                " compressed that usually should not ship",
+            )
+    mode = "bundled nginx" if rec["ingress"] == "bundled" else "third-party ingress controller"
+    row("ingress", f"{mode} ({rec['ingress_reason']})")
+    row("blocks", f"{rec['blocks']} x 15 MB (1 CPU and 1536Mi each)")
+    row("needs", f"{rec['cpu']} CPU, {rec['memory']} memory (requests and limits)")
+    cur = rec.get("current")
+    if cur:
+        verdict = "suffice" if cur["suffices"] else "do NOT suffice"
+        row("current", f"{_fmt_resources(cur['resources'])} ({cur['source']}): {verdict}")
+        for r in cur["reasons"]:
+            row("", f"- {r}")
+    row("note", rec["note"])
+    lines.append("")
+    lines.append("# paste at the DAG-only block's resources key (or use `dag-deploy enable --upload ...`)")
+    lines.append("resources:")
+    lines.extend(render_block(rec["resources"], 2, Style(2, 2)))
+    return "\n".join(lines) + "\n"
+
+
+@app.command("size")
+def size_cmd(
+    upload: UploadOpt = None,
+    dags_dir: DagsDirOpt = None,
+    values: Annotated[
+        Path | None, typer.Option("-f", "--values", help="Values file: ingress mode and current resources.")
+    ] = None,
+    ingress: IngressOpt = "auto",
+    platform_version: PlatformOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, yaml or json.", metavar="text|yaml|json")] = "text",
+) -> None:
+    """Size the DAG deploy server for a target upload (--upload) or a real folder (--dags-dir): 1 CPU and
+    1536Mi per started 15 MB of compressed DAGs. Behind a third-party ingress, more than 8 MB is exit 1."""
+    from astro_config.editing import Style, render_block
+
+    if fmt not in ("text", "yaml", "json"):
+        fail(f"--format must be text, yaml or json, not {fmt!r}")
+    with handle_errors():
+        rec, warnings = _size_record(upload, dags_dir, values, ingress, platform_version)
+        for w in warnings:
+            _err(f"warning: {w}")
+        if rec["over_cap"]:
+            from astro_config.sizing import over_cap_message
+
+            if fmt == "json":
+                sys.stdout.write(json.dumps(rec, indent=2, default=str) + "\n")
+            fail(over_cap_message(rec["upload_bytes"]), ExitCode.FINDINGS)
+        if fmt == "json":
+            sys.stdout.write(json.dumps(rec, indent=2, default=str) + "\n")
+        elif fmt == "yaml":
+            sys.stdout.write("resources:\n" + "\n".join(render_block(rec["resources"], 2, Style(2, 2))) + "\n")
+        else:
+            sys.stdout.write(_size_text(rec))
+        raise typer.Exit(ExitCode.OK)

@@ -1,0 +1,271 @@
+"""DAG-only deploy state of a values file, and the edits that switch it on or off (both flags together)."""
+
+from __future__ import annotations
+
+import copy
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from astro_config.document import MISSING, ValuesDocument
+from astro_config.editing import Edit, SetValue, changed_paths
+from astro_config.keypath import KeyPath, format_path
+from astro_config.profiles import CHART, UPGRADE_DEPLOYMENTS_SET, Generation, Platform, WrongKey
+
+BUNDLED = "bundled"
+THIRD_PARTY = "third-party"
+
+
+@dataclass(frozen=True)
+class Flag:
+    path: KeyPath
+    value: Any  # MISSING when unset
+    line: int | None
+
+    @property
+    def is_set(self) -> bool:
+        return self.value is not MISSING
+
+    @property
+    def on(self) -> bool:
+        return self.value is True
+
+    def describe(self, file: str) -> str:
+        if not self.is_set:
+            return "unset, default false"
+        shown = _yaml_scalar(self.value)
+        where = f" ({file}:{self.line})" if self.line else ""
+        note = "" if isinstance(self.value, bool) else " - not a boolean, the chart treats it as false"
+        if isinstance(self.value, str) and self.value.lower() in ("true", "false", "yes", "no", "on", "off"):
+            note = " - a quoted string, not a boolean"
+        return f"{shown}{where}{note}"
+
+
+@dataclass(frozen=True)
+class WrongKeyFound:
+    path: KeyPath
+    line: int | None
+    explanation: str
+
+
+@dataclass
+class State:
+    file: str
+    platform: Platform
+    global_flag: Flag
+    houston_flag: Flag
+    resources: dict[str, Any]
+    resources_source: str
+    ingress: str
+    ingress_reason: str
+    wrong_keys: list[WrongKeyFound] = field(default_factory=list)
+    ingress_nginx_without_body_size: bool = False
+    image: str | None = None
+
+    @property
+    def generation(self) -> Generation:
+        return self.platform.generation
+
+    @property
+    def enabled(self) -> bool:
+        return self.global_flag.on and self.houston_flag.on
+
+    @property
+    def disabled(self) -> bool:
+        return not self.global_flag.on and not self.houston_flag.on
+
+    @property
+    def agree(self) -> bool:
+        return self.global_flag.on == self.houston_flag.on
+
+    @property
+    def summary(self) -> str:
+        if self.enabled:
+            return "enabled"
+        if self.disabled:
+            return "disabled"
+        return "half-enabled"
+
+
+def _yaml_scalar(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+def _line(doc: ValuesDocument, path: KeyPath) -> int | None:
+    loc = doc.locate(path)
+    return loc[0] if loc else None
+
+
+def _flag(doc: ValuesDocument, path: KeyPath) -> Flag:
+    return Flag(path, doc.get(path), _line(doc, path))
+
+
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Helm's map merge for two plain mappings (over wins; maps merge; everything else is replaced)."""
+    out: dict[str, Any] = copy.deepcopy(dict(base))
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def effective_resources(gen: Generation, value: Any, file: str, line: int | None) -> tuple[dict[str, Any], str]:
+    where = f"{file}:{line}" if line else file
+    if isinstance(value, Mapping) and value:
+        if gen.resources_merge_default:
+            merged = deep_merge(gen.default_resources, value)
+            if merged != dict(value):
+                return merged, f"{where}, deep-merged with the {gen.default_resources_source}"
+            return merged, where
+        return dict(value), where
+    return copy.deepcopy(dict(gen.default_resources)), gen.default_resources_source
+
+
+def ingress_mode(doc: ValuesDocument, gen: Generation) -> tuple[str, str]:
+    value = doc.get(gen.ingress_key)
+    key = format_path(gen.ingress_key)
+    line = _line(doc, gen.ingress_key)
+    where = f" ({doc.name}:{line})" if line else ""
+    if value is False:
+        return THIRD_PARTY, f"{key}: false{where}"
+    if value is MISSING:
+        return BUNDLED, f"{key} unset, the bundled nginx is on by default"
+    return BUNDLED, f"{key}: {_yaml_scalar(value)}{where}"
+
+
+def ingress_class(doc: ValuesDocument) -> str | None:
+    annotations = doc.get(("global", "extraAnnotations"))
+    if isinstance(annotations, Mapping):
+        value = annotations.get("kubernetes.io/ingress.class")
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def has_body_size_annotation(doc: ValuesDocument) -> bool:
+    annotations = doc.get(("global", "extraAnnotations"))
+    return isinstance(annotations, Mapping) and "nginx.ingress.kubernetes.io/proxy-body-size" in annotations
+
+
+def find_wrong_keys(doc: ValuesDocument, gen: Generation) -> list[WrongKeyFound]:
+    found: list[WrongKeyFound] = []
+    wrong: WrongKey
+    for wrong in gen.wrong_keys:
+        if doc.get(wrong.path) is not MISSING:
+            found.append(WrongKeyFound(wrong.path, _line(doc, wrong.path), wrong.explanation))
+    return found
+
+
+def read_state(doc: ValuesDocument, platform: Platform) -> State:
+    gen = platform.generation
+    res_value = doc.get(gen.resources)
+    resources, source = effective_resources(gen, res_value, doc.name, _line(doc, gen.resources))
+    ingress, reason = ingress_mode(doc, gen)
+    cls = ingress_class(doc)
+    image = None
+    values = [doc.get(p) for p in gen.image_keys]
+    if all(isinstance(v, str) for v in values):
+        image = ":".join(values) if len(values) == 2 else values[0]
+    return State(
+        file=doc.name,
+        platform=platform,
+        global_flag=_flag(doc, gen.global_flag),
+        houston_flag=_flag(doc, gen.houston_flag),
+        resources=resources,
+        resources_source=source,
+        ingress=ingress,
+        ingress_reason=reason,
+        wrong_keys=find_wrong_keys(doc, gen),
+        ingress_nginx_without_body_size=(
+            ingress == THIRD_PARTY and cls is not None and "nginx" in cls and not has_body_size_annotation(doc)
+        ),
+        image=image,
+    )
+
+
+def toggle_edits(gen: Generation, on: bool) -> list[Edit]:
+    return [SetValue(gen.global_flag, on), SetValue(gen.houston_flag, on)]
+
+
+def resources_edit(gen: Generation, resources: Mapping[str, Any]) -> SetValue:
+    return SetValue(gen.resources, dict(resources))
+
+
+def overrides_data(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """A minimal values mapping that, layered over ``old`` with Helm's rules, gives ``new``.
+
+    Changed leaves are written with their new value; lists are written whole (Helm replaces lists); a key that
+    the edit removed is written as null (Helm then treats it as unset).
+    """
+    out: dict[str, Any] = {}
+    for path in changed_paths(dict(old), dict(new)):
+        cut: list[str | int] = []
+        for part in path:
+            if isinstance(part, int):
+                break
+            cut.append(part)
+        target = tuple(cut)
+        value = _get(new, target)
+        if value is MISSING:
+            value = None
+        _put(out, target, copy.deepcopy(value))
+    return out
+
+
+def _get(data: Any, path: KeyPath) -> Any:
+    cur = data
+    for part in path:
+        if isinstance(cur, Mapping) and part in cur:
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            cur = cur[part]
+        else:
+            return MISSING
+    return cur
+
+
+def _put(out: dict[str, Any], path: KeyPath, value: Any) -> None:
+    cur = out
+    for part in path[:-1]:
+        nxt = cur.setdefault(str(part), {})
+        if not isinstance(nxt, dict):
+            nxt = {}
+            cur[str(part)] = nxt
+        cur = nxt
+    cur[str(path[-1])] = value
+
+
+def helm_upgrade_command(
+    files: list[str], release: str, namespace: str, version: str | None
+) -> str:
+    parts = ["helm", "upgrade", release, CHART]
+    for f in files:
+        parts += ["-f", f]
+    parts += ["-n", namespace]
+    if version:
+        parts += ["--version", version]
+    parts += ["--set", UPGRADE_DEPLOYMENTS_SET]
+    return shlex.join(parts)
+
+
+NEXT_STEPS = (
+    "Next steps:\n"
+    "  1. Apply it: {command}\n"
+    "     (--set astronomer.houston.upgradeDeployments.enabled=false keeps every Airflow Deployment from "
+    "restarting)\n"
+    "  2. In the Software UI (or with the Astro CLI), switch each Deployment that should use it to "
+    '"DAG Only Deployment".\n'
+    "  3. Redeploy that Deployment's DAGs with `astro deploy --dags`: switching removes the DAGs baked into "
+    "its image until they are deployed again."
+)

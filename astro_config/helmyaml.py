@@ -1,0 +1,1202 @@
+"""Helm's reading and printing of values, in Python.
+
+Helm 3.17 reads a values file with ``sigs.k8s.io/yaml``: go-yaml v2 (YAML 1.1 typing) decodes the text,
+the result goes through JSON, and ``encoding/json`` decodes it again. So:
+
+* plain ``on``/``off``/``yes``/``no``/``y``/``n`` (three spellings each) are booleans, ``0777`` is octal,
+  ``0x1F``/``0o17``/``0b101`` and ``1_000`` are integers, ``1:30`` and ``2001-12-14`` stay strings;
+* keys become strings (``y:`` -> ``"true"``, ``1.5:`` -> ``"1.5"``, a ``null`` key is an error);
+* every number becomes a float64: exact up to 2**53, rounded above (``12345678901234567890`` ->
+  ``12345678901234567000``); ``.inf`` and ``.nan`` make Helm fail;
+* anchors, aliases and ``<<`` merge keys resolve inside the file; a later ``<<`` overwrites keys already set
+  in the same mapping (go-yaml v2), and in a ``<<: [*a, *b]`` list the first mapping wins;
+* only the first YAML document counts; an empty file, or one holding only ``null``, is an empty map.
+
+Printing: :func:`to_yaml` gives the text of Helm's ``toYaml`` (go-yaml v2 emitter: natural key order,
+``1e+06``-style floats, double quotes where YAML 1.1 would re-type a string) and :func:`to_json` that of
+``toJson`` (Go ``encoding/json``: keys in byte order, ``<``/``>``/``&`` escaped). :func:`canonical` is the data
+as a template sees it after such a round trip (``1.0`` -> ``1``).
+
+In the data returned by :func:`load`, integers that a float64 holds exactly stay ``int`` (handy for the rest
+of the tool; Helm would hold ``1000000.0``, which prints the same everywhere but in a bare
+``{{ .Values.x }}``, see :func:`surprises`); larger ones are ``float``, as Helm has them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import calendar
+import functools
+import io
+import math
+import re
+import struct
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from astro_config.errors import InputError
+from astro_config.keypath import KeyPath, format_path
+
+Position = tuple[int, int]
+Locator = Callable[[KeyPath], Position | None]
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+UINT64_MAX = 2**64 - 1
+FLOAT64_EXACT = 2**53
+
+# --------------------------------------------------------------------------------------------------
+# go-yaml v2 resolve (YAML 1.1 typing of plain scalars)
+# --------------------------------------------------------------------------------------------------
+
+NULL, BOOL, STR, INT, FLOAT, TIMESTAMP, MERGE, BINARY = (
+    "!!null",
+    "!!bool",
+    "!!str",
+    "!!int",
+    "!!float",
+    "!!timestamp",
+    "!!merge",
+    "!!binary",
+)
+
+_RESOLVE_MAP: dict[str, tuple[str, Any]] = {}
+for _words, _item in (
+    (("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), (BOOL, True)),
+    (("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), (BOOL, False)),
+    (("", "~", "null", "Null", "NULL"), (NULL, None)),
+    ((".nan", ".NaN", ".NAN"), (FLOAT, math.nan)),
+    ((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), (FLOAT, math.inf)),
+    (("-.inf", "-.Inf", "-.INF"), (FLOAT, -math.inf)),
+    (("<<",), (MERGE, "<<")),
+):
+    for _w in _words:
+        _RESOLVE_MAP[_w] = _item
+
+_YAML_STYLE_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_DOT_FLOAT = re.compile(r"^\.[0-9]+([eE][-+]?[0-9]+)?$")
+_BASE60_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_TIMESTAMP = re.compile(
+    r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})"
+    r"(?:(?P<sep>[Tt ])(?P<H>[0-9]{1,2}):(?P<M>[0-9]{1,2}):(?P<S>[0-9]{1,2})(?:\.[0-9]{1,9})?"
+    r"(?P<tz>Z|[-+][0-9]{2}:[0-9]{2})?)?$"
+)
+
+
+def _hint(text: str) -> str:
+    if text == "":
+        return "N"
+    c = text[0]
+    if c in "+-":
+        return "S"
+    if "0" <= c <= "9":
+        return "D"
+    if c in "yYnNtTfFoO~":
+        return "M"
+    if c == ".":
+        return "."
+    return ""
+
+
+def go_parse_int(text: str, base: int = 0, signed: bool = True) -> int | None:
+    """Go's ``strconv.ParseInt(text, base, 64)`` (``signed``) or ``ParseUint``; None on any error."""
+    if text == "":
+        return None
+    s = text
+    neg = False
+    if signed and s[0] in "+-":
+        neg = s[0] == "-"
+        s = s[1:]
+        if s == "":
+            return None
+    if base == 0:
+        base = 10
+        if s[0] == "0":
+            low = s[1:2].lower()
+            if len(s) >= 3 and low in ("b", "o", "x"):
+                base = {"b": 2, "o": 8, "x": 16}[low]
+                s = s[2:]
+            else:
+                base = 8
+                s = s[1:]
+    n = 0
+    for ch in s:
+        c = ch.lower()
+        if "0" <= c <= "9":
+            d = ord(c) - 48
+        elif "a" <= c <= "z":
+            d = ord(c) - 87
+        else:
+            return None
+        if d >= base:
+            return None
+        n = n * base + d
+    if neg:
+        n = -n
+    if signed:
+        return n if INT64_MIN <= n <= INT64_MAX else None
+    return n if n <= UINT64_MAX else None
+
+
+def is_timestamp(text: str) -> bool:
+    """go-yaml v2's ``parseTimestamp``: the few layouts it tries with Go's ``time.Parse``."""
+    m = _TIMESTAMP.match(text)
+    if not m:
+        return False
+    year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
+    if not 1 <= month <= 12:
+        return False
+    if not 1 <= day <= calendar.monthrange(year if year > 0 else 2000, month)[1]:
+        return False
+    if m["sep"]:
+        if int(m["H"]) > 23 or int(m["M"]) > 59 or int(m["S"]) > 59:
+            return False
+        # "2006-1-2 15:4:5.999999999" has no zone; the T forms require one.
+        if m["sep"] == " " and m["tz"]:
+            return False
+        if m["sep"] in "Tt" and not m["tz"]:
+            return False
+    return True
+
+
+def _go_parse_float(text: str) -> float | None:
+    """Go's ``strconv.ParseFloat(text, 64)`` for the decimal forms YAML lets through; None on error."""
+    if "_" in text:
+        return None
+    try:
+        f = float(text)
+    except ValueError:
+        return None
+    if math.isinf(f):
+        return None  # out of range: Go returns an error
+    return f
+
+
+def resolve(text: str, tag: str = "") -> tuple[str, Any]:
+    """go-yaml v2 ``resolve``: the tag and value of a scalar ``text`` (plain when ``tag`` is "").
+
+    Integers come back as ``int`` (int64 or uint64 range), floats as ``float``, timestamps as ``str``
+    (go-yaml v2 hands them to ``interface{}`` targets as the original string).
+    Raises ``ValueError`` when an explicit tag does not fit the text.
+    """
+    if tag not in ("", STR, BOOL, INT, FLOAT, NULL, TIMESTAMP):
+        return tag, text
+    rtag, out = _resolve_untagged(text, tag)
+    if tag in ("", rtag, STR, BINARY):
+        return rtag, out
+    if tag == FLOAT and rtag == INT:
+        return FLOAT, float(out)
+    if tag == TIMESTAMP and rtag == STR:
+        # an explicit timestamp that does not parse: go-yaml fails
+        raise ValueError(f"cannot decode !!str `{text}` as a !!timestamp")
+    raise ValueError(f"cannot decode {rtag} `{text}` as a {tag}")
+
+
+def _resolve_untagged(text: str, tag: str) -> tuple[str, Any]:
+    hint = _hint(text)
+    if hint and tag not in (STR, BINARY):
+        item = _RESOLVE_MAP.get(text)
+        if item is not None:
+            return item
+        if hint == ".":
+            if _DOT_FLOAT.match(text):
+                f = _go_parse_float(text)
+                if f is not None:
+                    return FLOAT, f
+        elif hint in ("D", "S"):
+            if tag in ("", TIMESTAMP) and is_timestamp(text):
+                return TIMESTAMP, text
+            plain = text.replace("_", "")
+            iv = go_parse_int(plain)
+            if iv is not None:
+                return INT, iv
+            uv = go_parse_int(plain, signed=False)
+            if uv is not None:
+                return INT, uv
+            if _YAML_STYLE_FLOAT.match(plain):
+                f = _go_parse_float(plain)
+                if f is not None:
+                    return FLOAT, f
+            if plain.startswith("0b"):
+                bv = go_parse_int(plain[2:], 2)
+                if bv is None:
+                    bv = go_parse_int(plain[2:], 2, signed=False)
+                if bv is not None:
+                    return INT, bv
+            elif plain.startswith("-0b"):
+                bv = go_parse_int("-" + plain[3:], 2)
+                if bv is not None:
+                    return INT, bv
+    return STR, text
+
+
+def is_base60_float(text: str) -> bool:
+    return bool(_BASE60_FLOAT.match(text))
+
+
+# --------------------------------------------------------------------------------------------------
+# Go number formatting
+# --------------------------------------------------------------------------------------------------
+
+
+def _shortest(f: float) -> tuple[str, int]:
+    """Shortest round-trip decimal digits of ``abs(f)`` (finite, non-zero) and the decimal point position:
+    ``abs(f) == 0.DIGITS * 10**dp``."""
+    _, digits, exponent = Decimal(repr(abs(f))).as_tuple()
+    assert isinstance(exponent, int)
+    ds = "".join(map(str, digits))
+    dp = len(ds) + exponent
+    stripped = ds.lstrip("0")
+    dp -= len(ds) - len(stripped)
+    return (stripped.rstrip("0") or "0"), dp
+
+
+def _shortest32(f: float) -> tuple[str, int]:
+    """Shortest digits that round-trip through a float32."""
+    target = struct.pack(">f", f)
+    for prec in range(1, 10):
+        s = f"{abs(f):.{prec}e}"
+        if struct.pack(">f", float(s)) == struct.pack(">f", abs(struct.unpack(">f", target)[0])):
+            mant, exp = s.split("e")
+            ds = mant.replace(".", "").rstrip("0") or "0"
+            return ds, int(exp) + 1
+    return _shortest(f)  # pragma: no cover - 9 digits always suffice
+
+
+def _fmt_e(neg: bool, ds: str, dp: int) -> str:
+    mant = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
+    exp = dp - 1
+    sign = "-" if exp < 0 else "+"
+    return ("-" if neg else "") + f"{mant}e{sign}{abs(exp):02d}"
+
+
+def _fmt_f(neg: bool, ds: str, dp: int) -> str:
+    if dp <= 0:
+        body = "0." + "0" * (-dp) + ds
+    elif dp >= len(ds):
+        body = ds + "0" * (dp - len(ds))
+    else:
+        body = ds[:dp] + "." + ds[dp:]
+    return ("-" if neg else "") + body
+
+
+def go_format_float(f: float, fmt: str = "g", bits: int = 64) -> str:
+    """Go's ``strconv.FormatFloat(f, fmt, -1, bits)`` for fmt in 'g', 'e', 'f'."""
+    if math.isnan(f):
+        return "NaN"
+    if math.isinf(f):
+        return "+Inf" if f > 0 else "-Inf"
+    neg = math.copysign(1.0, f) < 0
+    if f == 0:
+        ds, dp = "0", 1
+    else:
+        ds, dp = _shortest32(f) if bits == 32 else _shortest(f)
+    if fmt == "e":
+        return _fmt_e(neg, ds, dp)
+    if fmt == "f":
+        return _fmt_f(neg, ds, dp)
+    exp = dp - 1
+    if exp < -4 or exp >= 6:  # shortest: eprec is 6
+        # %e with the shortest digits
+        return _fmt_e(neg, ds, dp)
+    return _fmt_f(neg, ds, dp)
+
+
+def go_json_number(v: int | float) -> str:
+    """How Go's ``encoding/json`` writes a number (a Helm value from a file is a float64)."""
+    if isinstance(v, int):
+        return str(v)
+    if math.isnan(v) or math.isinf(v):
+        raise ValueError(f"json: unsupported value: {go_format_float(v)}")
+    a = abs(v)
+    if a != 0 and (a < 1e-6 or a >= 1e21):
+        s = go_format_float(v, "e")
+        if len(s) >= 4 and s[-4] == "e" and s[-3] == "-" and s[-2] == "0":
+            s = s[:-2] + s[-1]
+        return s
+    return go_format_float(v, "f")
+
+
+def template_text(v: Any) -> str:
+    """What a bare ``{{ .Values.x }}`` prints for a scalar that came from a values file (Go ``%v``)."""
+    if v is None:
+        return "<nil>"  # rendered as "<no value>" when the key is missing altogether
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        f = float(v)
+        if math.isinf(f):
+            return "+Inf" if f > 0 else "-Inf"
+        return go_format_float(f, "g")
+    return str(v)
+
+
+def _number_after_json(v: int | float) -> int | float:
+    """A number as ``toYaml`` re-reads it after Go's JSON encoding (go-yaml v2 typing of the JSON text)."""
+    tag, out = resolve(go_json_number(v))
+    if tag == INT:
+        return int(out)
+    if tag == FLOAT:
+        return float(out)
+    return float(v)  # pragma: no cover - JSON numbers always resolve as numbers
+
+
+def _yaml_number_text(v: int | float) -> str:
+    n = _number_after_json(v)
+    if isinstance(n, int):
+        return str(n)
+    s = go_format_float(n, "g")
+    return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(s, s)
+
+
+def canonical(data: Any) -> Any:
+    """``data`` as templates see it after ``toYaml``/``fromYaml``: numbers re-typed the way Helm prints them."""
+    if isinstance(data, dict):
+        return {k: canonical(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [canonical(v) for v in data]
+    if isinstance(data, bool) or data is None or isinstance(data, str):
+        return data
+    if isinstance(data, int | float):
+        return _number_after_json(data)
+    return data
+
+
+# --------------------------------------------------------------------------------------------------
+# Key order (go-yaml v2 sorter.go)
+# --------------------------------------------------------------------------------------------------
+
+
+def _wrap64(n: int) -> int:
+    n &= 0xFFFFFFFFFFFFFFFF
+    return n - (1 << 64) if n >= 1 << 63 else n
+
+
+def go_yaml_key_less(a: str, b: str) -> bool:
+    """go-yaml v2 ``keyList.Less`` for two string keys: letters by code point, digit runs by value."""
+    ar, br = a, b
+    for i in range(min(len(ar), len(br))):
+        if ar[i] == br[i]:
+            continue
+        al = ar[i].isalpha()
+        bl = br[i].isalpha()
+        if al and bl:
+            return ar[i] < br[i]
+        if al or bl:
+            return bl
+        an = bn = 0
+        if ar[i] == "0" or br[i] == "0":
+            j = i - 1
+            while j >= 0 and ar[j].isdecimal():
+                if ar[j] != "0":
+                    an = bn = 1
+                    break
+                j -= 1
+        ai = i
+        while ai < len(ar) and ar[ai].isdecimal():
+            an = _wrap64(an * 10 + (ord(ar[ai]) - 48))
+            ai += 1
+        bi = i
+        while bi < len(br) and br[bi].isdecimal():
+            bn = _wrap64(bn * 10 + (ord(br[bi]) - 48))
+            bi += 1
+        if an != bn:
+            return an < bn
+        if ai != bi:
+            return ai < bi
+        return ar[i] < br[i]
+    return len(ar) < len(br)
+
+
+def _key_cmp(a: str, b: str) -> int:
+    if go_yaml_key_less(a, b):
+        return -1
+    if go_yaml_key_less(b, a):
+        return 1
+    return 0
+
+
+def helm_key_order(keys: Iterator[str] | list[str]) -> list[str]:
+    """Keys in the order Helm's ``toYaml`` (and ``helm get values``) prints them."""
+    return sorted(keys, key=functools.cmp_to_key(_key_cmp))
+
+
+def sort_like_helm(data: Any) -> Any:
+    """A copy of ``data`` with every mapping's keys in Helm's ``toYaml`` order."""
+    if isinstance(data, dict):
+        return {k: sort_like_helm(data[k]) for k in helm_key_order(list(data))}
+    if isinstance(data, list):
+        return [sort_like_helm(v) for v in data]
+    return data
+
+
+# --------------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Surprise:
+    """A scalar whose Helm meaning differs from what its text suggests (YAML 1.2 / a casual reader)."""
+
+    path: KeyPath
+    line: int
+    column: int
+    text: str  # as written
+    value: Any  # what Helm's templates see
+    message: str
+
+    @property
+    def key(self) -> str:
+        return format_path(self.path)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    path: KeyPath
+    line: int  # of the later key, which wins
+    column: int
+    first_line: int
+
+
+@dataclass
+class HelmValues:
+    """One values file as Helm reads it: plain data plus where each key was written."""
+
+    name: str
+    data: dict[str, Any]
+    key_positions: dict[KeyPath, Position] = field(default_factory=dict)
+    value_positions: dict[KeyPath, Position] = field(default_factory=dict)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    surprises: list[Surprise] = field(default_factory=list)
+
+    def locate(self, path: KeyPath) -> Position | None:
+        """1-based (line, column) of the key (or list item) at ``path``; None when absent."""
+        return self.key_positions.get(tuple(path))
+
+    def value_location(self, path: KeyPath) -> Position | None:
+        return self.value_positions.get(tuple(path))
+
+
+def _yaml_composer() -> Any:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=False)
+
+
+_IMPLICIT_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:merge",
+    "tag:yaml.org,2002:value",
+    "tag:yaml.org,2002:yaml",
+}
+_LONG = "tag:yaml.org,2002:"
+
+
+def _tag_str(tag: Any) -> str:
+    v = getattr(tag, "value", tag)
+    return str(v) if v is not None else ""
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_LONG) :] if tag.startswith(_LONG) else tag
+
+
+class _Loader:
+    def __init__(self, name: str, resolver: Any) -> None:
+        self.name = name
+        self.resolver = resolver
+        self.key_positions: dict[KeyPath, Position] = {}
+        self.value_positions: dict[KeyPath, Position] = {}
+        self.duplicates: list[Duplicate] = []
+        self.surprises: list[Surprise] = []
+        self.depth = 0
+
+    def fail(self, node: Any, message: str) -> InputError:
+        m = node.start_mark
+        return InputError(self.name, message, m.line + 1, m.column + 1)
+
+    @staticmethod
+    def pos(node: Any) -> Position:
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def is_plain_implicit(self, node: Any) -> bool:
+        from ruamel.yaml.nodes import ScalarNode
+
+        if node.style not in (None, ""):
+            return False
+        tag = _tag_str(node.tag)
+        if tag not in _IMPLICIT_TAGS:
+            return False
+        implicit = _tag_str(self.resolver.resolve(ScalarNode, node.value, (True, False)))
+        return tag == implicit
+
+    def scalar(self, node: Any, path: KeyPath, surprises: bool = True) -> Any:
+        text: str = node.value
+        tag = _tag_str(node.tag)
+        if self.is_plain_implicit(node):
+            rtag, value = resolve(text)
+            explicit = ""
+        else:
+            explicit = _short_tag(tag)
+            if node.style not in (None, "") and explicit in (STR, ""):
+                return text
+            if explicit == BINARY:
+                try:
+                    raw = base64.b64decode(text.replace("\n", "").replace(" ", ""), validate=True)
+                except (binascii.Error, ValueError) as exc:
+                    raise self.fail(node, f"!!binary value is not base64: {exc}") from None
+                return raw.decode("utf-8", errors="replace")
+            if not explicit.startswith("!!") or explicit in (
+                "!!map",
+                "!!seq",
+                "!!omap",
+                "!!set",
+                "!!pairs",
+            ):
+                return text  # unknown local tags: go-yaml hands over the string
+            try:
+                rtag, value = resolve(text, explicit)
+            except ValueError as exc:
+                raise self.fail(node, str(exc)) from None
+        if rtag == MERGE:
+            return text
+        if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
+            raise self.fail(
+                node,
+                f"{text!r} is a YAML float that JSON cannot hold: Helm fails with "
+                f'"json: unsupported value: {go_format_float(value)}"; quote it to keep a string',
+            )
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > FLOAT64_EXACT:
+            value = float(value)
+        if surprises and not explicit:
+            self.note_surprise(node, path, text, rtag, value)
+        return value
+
+    def note_surprise(self, node: Any, path: KeyPath, text: str, rtag: str, value: Any) -> None:
+        msg = scalar_surprise(text, rtag, value)
+        if msg:
+            line, col = self.pos(node)
+            self.surprises.append(Surprise(path, line, col, text, value, msg))
+
+    def key(self, node: Any, path: KeyPath) -> str:
+        from ruamel.yaml.nodes import ScalarNode
+
+        if not isinstance(node, ScalarNode):
+            raise self.fail(node, "a mapping key must be a scalar: Helm fails with \"invalid map key\"")
+        value = self.scalar(node, path, surprises=False)
+        text = node.value
+        if value is None:
+            raise self.fail(
+                node,
+                "a null map key (empty, ~ or null): Helm fails with \"unsupported map key of type: <nil>\"; "
+                "quote it",
+            )
+        if isinstance(value, bool):
+            key = "true" if value else "false"
+        elif isinstance(value, int):
+            key = str(value)
+        elif isinstance(value, float):
+            if float(value).is_integer() and abs(value) > FLOAT64_EXACT and self.is_plain_implicit(node):
+                # a big integer key: go-yaml gives int64/uint64, printed exactly
+                _, raw = resolve(text)
+                key = str(raw) if isinstance(raw, int) else go_format_float(value, "g", 32)
+            else:
+                key = go_format_float(value, "g", 32)
+        else:
+            key = str(value)
+        if self.is_plain_implicit(node) and key != text:
+            line, col = self.pos(node)
+            self.surprises.append(
+                Surprise(
+                    path + (key,),
+                    line,
+                    col,
+                    text,
+                    key,
+                    f"the key {text!r} is read by Helm as {key!r} (YAML 1.1); quote it to keep {text!r}",
+                )
+            )
+        return key
+
+    def node(self, node: Any, path: KeyPath) -> Any:
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        self.depth += 1
+        if self.depth > 200:
+            raise self.fail(node, "values nested too deeply (recursive alias?)")
+        try:
+            if isinstance(node, ScalarNode):
+                self.value_positions.setdefault(path, self.pos(node))
+                return self.scalar(node, path)
+            if isinstance(node, SequenceNode):
+                self.value_positions.setdefault(path, self.pos(node))
+                out_list: list[Any] = []
+                for i, item in enumerate(node.value):
+                    self.key_positions[path + (i,)] = self.pos(item)
+                    out_list.append(self.node(item, path + (i,)))
+                return out_list
+            if isinstance(node, MappingNode):
+                self.value_positions.setdefault(path, self.pos(node))
+                out: dict[str, Any] = {}
+                seen: dict[str, Position] = {}
+                self.mapping_into(node, path, out, seen)
+                return out
+            raise self.fail(node, "unsupported YAML node")  # pragma: no cover
+        finally:
+            self.depth -= 1
+
+    def mapping_into(self, node: Any, path: KeyPath, out: dict[str, Any], seen: dict[str, Position]) -> None:
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        for knode, vnode in node.value:
+            if (
+                isinstance(knode, ScalarNode)
+                and knode.value == "<<"
+                and knode.style in (None, "")
+                and _tag_str(knode.tag) == _LONG + "merge"
+            ):
+                sources = list(reversed(vnode.value)) if isinstance(vnode, SequenceNode) else [vnode]
+                for src in sources:
+                    if not isinstance(src, MappingNode):
+                        raise self.fail(src, "map merge requires map or sequence of maps as the value")
+                    # go-yaml v2 decodes the merged mapping straight into this one: it overwrites
+                    self.mapping_into(src, path, out, {})
+                continue
+            key = self.key(knode, path)
+            kpos = self.pos(knode)
+            if key in seen:
+                self.duplicates.append(Duplicate(path + (key,), kpos[0], kpos[1], seen[key][0]))
+            seen[key] = kpos
+            self.key_positions[path + (key,)] = kpos
+            # drop positions of a previous value under the same key
+            if key in out:
+                self.forget(path + (key,))
+                self.key_positions[path + (key,)] = kpos
+            out[key] = self.node(vnode, path + (key,))
+
+    def forget(self, prefix: KeyPath) -> None:
+        n = len(prefix)
+        for store in (self.key_positions, self.value_positions):
+            for p in [p for p in store if p[:n] == prefix]:
+                del store[p]
+
+
+def scalar_surprise(text: str, rtag: str, value: Any) -> str:
+    """Why a plain scalar's Helm meaning may surprise, or "" when it reads as it looks."""
+    if rtag == BOOL and text.lower() not in ("true", "false"):
+        return (
+            f"{text!r} is the boolean {str(value).lower()} for Helm (YAML 1.1); "
+            f"quote it (\"{text}\") to keep the string"
+        )
+    if rtag == NULL and text not in ("", "~", "null"):
+        return f"{text!r} is null for Helm; quote it to keep the string"
+    if rtag == INT:
+        plain = text.replace("_", "").lstrip("+-")
+        if "_" in text:
+            return f"{text!r} is the integer {value} for Helm (underscores are dropped)"
+        if len(plain) > 1 and plain[0] == "0" and plain[1].isdigit():
+            return f"{text!r} is the octal number {value} for Helm (YAML 1.1); quote it to keep the text"
+        if plain[:2].lower() in ("0x", "0o", "0b"):
+            return f"{text!r} is the integer {value} for Helm"
+        if isinstance(value, float):
+            return (
+                f"{text!r} is too large for a float64: Helm rounds it to {go_json_number(value)}; "
+                "quote it to keep every digit"
+            )
+        if abs(value) >= 1_000_000:
+            return (
+                f"{text!r} is a float64 for Helm: toYaml prints {value}, but a bare "
+                f"{{{{ .Values... }}}} prints {template_text(float(value))}; quote it or use | int"
+            )
+        return ""
+    if rtag == FLOAT:
+        canon = _number_after_json(value)
+        shown = str(canon) if isinstance(canon, int) else _yaml_number_text(value)
+        if shown != text:
+            return f"{text!r} is the number {shown} for Helm"
+        return ""
+    if rtag in (STR, TIMESTAMP):
+        if is_base60_float(text):
+            return (
+                f"{text!r} stays a string for Helm (YAML 1.1 would read a sexagesimal number); "
+                "other YAML 1.1 tools may not agree: quote it"
+            )
+        if rtag == TIMESTAMP:
+            return ""
+        low = text.lower()
+        if low in ("yes", "no", "on", "off", "y", "n", "true", "false", "null"):
+            return f"{text!r} stays a string for Helm (only some spellings are special); quote it to be clear"
+        if _YAML_STYLE_FLOAT.match(text.replace("_", "")) and text[:1] not in ".":
+            return f"{text!r} is out of float64 range and stays a string for Helm"
+    return ""
+
+
+def load(text: str, name: str) -> HelmValues:
+    """Read a values file the way Helm 3.17 does. Raises :class:`InputError` for what Helm rejects."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
+
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    yaml = _yaml_composer()
+    try:
+        root = _first_document(yaml, text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        line = mark.line + 1 if mark is not None else None
+        col = mark.column + 1 if mark is not None else None
+        raise InputError(name, f"invalid YAML: {problem}", line, col) from None
+    except YAMLError as exc:
+        raise InputError(name, f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+    loader = _Loader(name, yaml.resolver)
+    if root is None:
+        return HelmValues(name, {})
+    if isinstance(root, ScalarNode):
+        value = loader.scalar(root, ())
+        if value is None:
+            return HelmValues(name, {})
+        raise loader.fail(root, "values must be a mapping, not a scalar")
+    if not isinstance(root, MappingNode):
+        raise loader.fail(root, "values must be a mapping, not a list")
+    data = loader.node(root, ())
+    assert isinstance(data, dict)
+    loader.key_positions.setdefault((), (1, 1))
+    return HelmValues(
+        name=name,
+        data=data,
+        key_positions=loader.key_positions,
+        value_positions=loader.value_positions,
+        duplicates=loader.duplicates,
+        surprises=loader.surprises,
+    )
+
+
+def _first_document(yaml: Any, text: str) -> Any:
+    """Compose the first document only (go-yaml's Unmarshal ignores the rest)."""
+    from ruamel.yaml.composer import ComposerError
+
+    try:
+        return yaml.compose(text)
+    except ComposerError as exc:
+        if "expected a single document" not in str(exc):
+            raise
+    # several documents: compose them one by one and keep the first
+    for doc in yaml.compose_all(io.StringIO(text)):
+        return doc
+    return None  # pragma: no cover
+
+
+def load_file(path: str) -> HelmValues:
+    """Read a values file from disk (UTF-8, BOM tolerated)."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(path, exc.strerror or str(exc)) from None
+    return load(text, path)
+
+
+def surprises(text: str, name: str) -> list[Surprise]:
+    """The scalars (and keys) of a values file whose Helm meaning differs from what the text suggests."""
+    return load(text, name).surprises
+
+
+# --------------------------------------------------------------------------------------------------
+# Printing: toJson
+# --------------------------------------------------------------------------------------------------
+
+_JSON_SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _json_string(s: str) -> str:
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch in _JSON_SHORT:
+            out.append(_JSON_SHORT[ch])
+        elif o < 0x20 or ch in "<>&" or o in (0x2028, 0x2029):
+            out.append(f"\\u{o:04x}")
+        elif 0xD800 <= o <= 0xDFFF:
+            out.append("\\ufffd")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def to_json(data: Any, indent: int | None = None) -> str:
+    """Go ``encoding/json`` text of ``data``: Helm's ``toJson`` (compact) or ``MarshalIndent`` (indent)."""
+    parts: list[str] = []
+    _json_into(data, parts, indent, 0)
+    return "".join(parts)
+
+
+def _json_into(v: Any, out: list[str], indent: int | None, level: int) -> None:
+    nl = "" if indent is None else "\n"
+    pad = "" if indent is None else " " * (indent * (level + 1))
+    end_pad = "" if indent is None else " " * (indent * level)
+    colon = ":" if indent is None else ": "
+    if isinstance(v, dict):
+        if not v:
+            out.append("{}")
+            return
+        out.append("{" + nl)
+        for i, k in enumerate(sorted(v, key=lambda s: s.encode("utf-8", "surrogatepass"))):
+            if i:
+                out.append("," + nl)
+            out.append(pad + _json_string(str(k)) + colon)
+            _json_into(v[k], out, indent, level + 1)
+        out.append(nl + end_pad + "}")
+    elif isinstance(v, list):
+        if not v:
+            out.append("[]")
+            return
+        out.append("[" + nl)
+        for i, item in enumerate(v):
+            if i:
+                out.append("," + nl)
+            out.append(pad)
+            _json_into(item, out, indent, level + 1)
+        out.append(nl + end_pad + "]")
+    elif v is None:
+        out.append("null")
+    elif isinstance(v, bool):
+        out.append("true" if v else "false")
+    elif isinstance(v, int | float):
+        out.append(go_json_number(v))
+    else:
+        out.append(_json_string(str(v)))
+
+
+# --------------------------------------------------------------------------------------------------
+# Printing: toYaml (go-yaml v2 emitter behaviour on top of ruamel's emitter)
+# --------------------------------------------------------------------------------------------------
+
+
+def _yaml_string_style(s: str) -> str:
+    """The style go-yaml v2's encoder asks for: '' plain, '"' double-quoted, '|' literal."""
+    if "\n" in s:
+        return "|"
+    rtag, _ = resolve(s)
+    if rtag == STR and not is_base60_float(s):
+        return ""
+    return '"'
+
+
+@functools.cache
+def _emitter_yaml() -> Any:
+    """A ruamel YAML instance whose emitter chooses scalar styles like libyaml/go-yaml v2."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.emitter import Emitter, ScalarAnalysis
+    from ruamel.yaml.representer import SafeRepresenter
+    from ruamel.yaml.resolver import BaseResolver
+
+    class GoEmitter(Emitter):  # type: ignore[misc]
+        def analyze_scalar(self, scalar: Any) -> Any:
+            return _go_analyze(scalar, ScalarAnalysis)
+
+        def choose_scalar_style(self) -> Any:
+            if self.analysis is None:
+                self.analysis = self.analyze_scalar(self.event.value)
+            a = self.analysis
+            style = self.event.style or ""
+            if style == "":
+                plain_ok = a.allow_flow_plain if self.flow_level else a.allow_block_plain
+                if a.empty and (self.flow_level or self.simple_key_context):
+                    plain_ok = False
+                if plain_ok:
+                    return ""
+                style = "'"
+            if style == "'":
+                return "'" if a.allow_single_quoted else '"'
+            if style == "|":
+                if not a.allow_block or self.flow_level or self.simple_key_context:
+                    return '"'
+                return "|"
+            return '"'
+
+        # The scalar writers of go-yaml v2 (libyaml): fold at a space once past the width, never before.
+        def _put(self, data: str) -> None:
+            self.column += len(data)
+            self.stream.write(data)
+
+        def write_plain(self, text: Any, split: Any = True) -> None:
+            if not text:
+                return
+            if not self.whitespace:
+                self._put(" ")
+            spaces = breaks = False
+            i = 0
+            while i < len(text):
+                ch = text[i]
+                if ch == " ":
+                    nxt = text[i + 1] if i + 1 < len(text) else ""
+                    if split and not spaces and self.column > self.best_width and nxt != " ":
+                        self.write_indent()
+                    else:
+                        self._put(ch)
+                    spaces = True
+                elif ch in "\n\x85\u2028\u2029":  # never reached: plain scalars have no breaks here
+                    self.write_line_break(ch)
+                    breaks = True
+                else:
+                    if breaks:
+                        self.write_indent()
+                    self._put(ch)
+                    self.indention = False
+                    spaces = breaks = False
+                i += 1
+            self.whitespace = False
+            self.indention = False
+
+        def write_single_quoted(self, text: Any, split: Any = True) -> None:
+            self.write_indicator("'", True)
+            spaces = breaks = False
+            n = len(text)
+            for i, ch in enumerate(text):
+                if ch == " ":
+                    nxt = text[i + 1] if i + 1 < n else ""
+                    if split and not spaces and self.column > self.best_width and 0 < i < n - 1 and nxt != " ":
+                        self.write_indent()
+                    else:
+                        self._put(ch)
+                    spaces = True
+                elif ch in "\n\x85\u2028\u2029":
+                    if not breaks and ch == "\n":
+                        self.write_line_break()
+                    self.write_line_break(ch)
+                    self.indention = True
+                    breaks = True
+                else:
+                    if breaks:
+                        self.write_indent()
+                    self._put("''" if ch == "'" else ch)
+                    self.indention = False
+                    spaces = breaks = False
+            self.write_indicator("'", False)
+            self.whitespace = False
+            self.indention = False
+
+        def write_double_quoted(self, text: Any, split: Any = True) -> None:
+            self.write_indicator('"', True)
+            spaces = False
+            n = len(text)
+            for i, ch in enumerate(text):
+                o = ord(ch)
+                if not _go_printable(o) or o == 0xFEFF or ch in '"\\' or ch in "\n\r\x85\u2028\u2029":
+                    if ch in _DQ_ESCAPES:
+                        self._put("\\" + _DQ_ESCAPES[ch])
+                    elif o <= 0xFF:
+                        self._put(f"\\x{o:02X}")
+                    elif o <= 0xFFFF:
+                        self._put(f"\\u{o:04X}")
+                    else:
+                        self._put(f"\\U{o:08X}")
+                    spaces = False
+                elif ch == " ":
+                    if split and not spaces and self.column > self.best_width and 0 < i < n - 1:
+                        self.write_indent()
+                        if i + 1 < n and text[i + 1] == " ":
+                            self._put("\\")
+                    else:
+                        self._put(ch)
+                    spaces = True
+                else:
+                    self._put(ch)
+                    spaces = False
+            self.write_indicator('"', False)
+            self.whitespace = False
+            self.indention = False
+
+    class GoRepresenter(SafeRepresenter):  # type: ignore[misc]
+        pass
+
+    def rep_str(self: Any, data: str) -> Any:
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style=_yaml_string_style(data) or None)
+
+    def rep_plain(text: str) -> Callable[[Any, Any], Any]:
+        def rep(self: Any, data: Any) -> Any:
+            return self.represent_scalar("tag:yaml.org,2002:str", text)
+
+        return rep
+
+    def rep_none(self: Any, data: Any) -> Any:
+        return self.represent_scalar("tag:yaml.org,2002:str", "null")
+
+    def rep_bool(self: Any, data: bool) -> Any:
+        return self.represent_scalar("tag:yaml.org,2002:str", "true" if data else "false")
+
+    def rep_num(self: Any, data: Any) -> Any:
+        return self.represent_scalar("tag:yaml.org,2002:str", _yaml_number_text(data))
+
+    def rep_dict(self: Any, data: dict[str, Any]) -> Any:
+        return self.represent_mapping("tag:yaml.org,2002:map", [(k, data[k]) for k in helm_key_order(list(data))])
+
+    GoRepresenter.add_representer(str, rep_str)
+    GoRepresenter.add_representer(type(None), rep_none)
+    GoRepresenter.add_representer(bool, rep_bool)
+    GoRepresenter.add_representer(int, rep_num)
+    GoRepresenter.add_representer(float, rep_num)
+    GoRepresenter.add_representer(dict, rep_dict)
+    del rep_plain
+
+    class PlainResolver(BaseResolver):  # type: ignore[misc]
+        """Every plain scalar resolves to a string: the representer has already chosen the text."""
+
+        def __init__(self, version: Any = None, loader: Any = None) -> None:
+            super().__init__(loader)
+
+    y = YAML(typ="safe", pure=True)
+    y.Emitter = GoEmitter
+    y.Representer = GoRepresenter
+    y.Resolver = PlainResolver
+    y.default_flow_style = False
+    y.allow_unicode = True
+    y.width = 80
+    y.indent(mapping=2, sequence=2, offset=0)
+    return y
+
+
+_DQ_ESCAPES = {
+    "\0": "0",
+    "\x07": "a",
+    "\b": "b",
+    "\t": "t",
+    "\n": "n",
+    "\x0b": "v",
+    "\f": "f",
+    "\r": "r",
+    "\x1b": "e",
+    '"': '"',
+    "\\": "\\",
+    "\x85": "N",
+    "\xa0": "_",
+    "\u2028": "L",
+    "\u2029": "P",
+}
+
+
+def _go_printable(o: int) -> bool:
+    """go-yaml's ``is_printable``: no tab, no C1 controls, nothing outside the Basic Multilingual Plane."""
+    return o == 0x0A or 0x20 <= o <= 0x7E or 0xA0 <= o <= 0xD7FF or (0xE000 <= o <= 0xFFFD and o != 0xFEFF)
+
+
+def _go_analyze(scalar: str, analysis_cls: Any) -> Any:
+    """libyaml's ``yaml_emitter_analyze_scalar`` as go-yaml v2 has it."""
+    if not scalar:
+        return analysis_cls(
+            scalar=scalar,
+            empty=True,
+            multiline=False,
+            allow_flow_plain=False,
+            allow_block_plain=True,
+            allow_single_quoted=True,
+            allow_double_quoted=True,
+            allow_block=False,
+        )
+    block_ind = flow_ind = line_breaks = special = False
+    leading_space = leading_break = trailing_space = trailing_break = False
+    break_space = space_break = False
+    previous_space = previous_break = False
+    if scalar.startswith(("---", "...")):
+        block_ind = flow_ind = True
+    preceded_by_ws = True
+    breaks = "\r\n\x85\u2028\u2029"
+    blankz = " \t" + breaks
+
+    def followed(i: int) -> bool:
+        return i + 1 >= len(scalar) or scalar[i + 1] in blankz
+
+    n = len(scalar)
+    for i, ch in enumerate(scalar):
+        fw = followed(i)
+        if i == 0:
+            if ch in "#,[]{}&*!|>'\"%@`":
+                flow_ind = block_ind = True
+            if ch in "?:":
+                flow_ind = True
+                if fw:
+                    block_ind = True
+            if ch == "-" and fw:
+                flow_ind = block_ind = True
+        else:
+            if ch in ",?[]{}":
+                flow_ind = True
+            if ch == ":":
+                flow_ind = True
+                if fw:
+                    block_ind = True
+            if ch == "#" and preceded_by_ws:
+                flow_ind = block_ind = True
+        if not _go_printable(ord(ch)):
+            special = True
+        if ch in breaks:
+            line_breaks = True
+        if ch == " ":
+            if i == 0:
+                leading_space = True
+            if i == n - 1:
+                trailing_space = True
+            if previous_break:
+                break_space = True
+            previous_space, previous_break = True, False
+        elif ch in breaks:
+            if i == 0:
+                leading_break = True
+            if i == n - 1:
+                trailing_break = True
+            if previous_space:
+                space_break = True
+            previous_space, previous_break = False, True
+        else:
+            previous_space = previous_break = False
+        preceded_by_ws = ch in blankz
+    flow_plain = block_plain = single = block = True
+    if leading_space or leading_break or trailing_space or trailing_break:
+        flow_plain = block_plain = False
+    if trailing_space:
+        block = False
+    if break_space:
+        flow_plain = block_plain = single = False
+    if space_break or special:
+        flow_plain = block_plain = single = block = False
+    if line_breaks:
+        flow_plain = block_plain = False
+    if flow_ind:
+        flow_plain = False
+    if block_ind:
+        block_plain = False
+    return analysis_cls(
+        scalar=scalar,
+        empty=False,
+        multiline=line_breaks,
+        allow_flow_plain=flow_plain,
+        allow_block_plain=block_plain,
+        allow_single_quoted=single,
+        allow_double_quoted=True,
+        allow_block=block,
+    )
+
+
+def to_yaml(data: Any) -> str:
+    """The text Helm's ``toYaml`` gives for ``data``, with a final newline (``toYaml`` trims it)."""
+    buf = io.StringIO()
+    _emitter_yaml().dump(data, buf)
+    text = buf.getvalue()
+    if text.endswith("\n...\n"):
+        text = text[: -len("...\n")]
+    return text
