@@ -333,6 +333,9 @@ def _toggle(
         where = f" (line {w.line})" if w.line else ""
         _err(f"note: {format_path(w.path)}{where} is ignored by this release: {w.explanation}; it does nothing")
     edits = dagdeploy.toggle_edits(gen, on)
+    if not on:
+        # an unset flag already means false: disabling does not add keys
+        edits = [e for e in edits if doc.get(e.path) is not document.MISSING]
     if on and (upload is not None or dags_dir is not None):
         upload_bytes, _report = _measure_upload(upload, dags_dir)
         ingress = _resolve_ingress(ingress_choice, state.ingress)
@@ -355,10 +358,17 @@ def _toggle(
     code = finish_edit(result, opts, show_secrets, extra_files=extra)
     if opts.check:
         return code
-    target = str(opts.output) if opts.output else str(file)
-    files = [str(file), str(overrides)] if overrides is not None and not opts.write else [target]
     version = platform.version_text if platform.exact_version else None
+    if opts.output is not None:
+        files = [str(opts.output)]
+    elif overrides is not None and not opts.write:
+        files = [str(file), str(overrides)]
+    else:
+        files = [str(file)]
     command = dagdeploy.helm_upgrade_command(files, release, namespace, version)
+    if overrides is not None and (opts.write or opts.output is not None):
+        alternative = dagdeploy.helm_upgrade_command([str(file), str(overrides)], release, namespace, version)
+        command += f"\n     or, with the overrides file over the unedited original: {alternative}"
     if not opts.write and not opts.output and overrides is None:
         _err("(nothing written: add -w to write in place, -o OUT for a new file, or --overrides OUT)")
     if version is None:

@@ -21,7 +21,8 @@ from astro_config.keypath import KeyPath, format_path
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 200
-MAX_EXPANDED_NODES = 2_000_000
+MAX_NODES = 100_000  # literal nodes; the largest real values files have a few thousand
+MAX_EXPANDED_NODES = 250_000  # nodes once aliases are expanded (alias bombs)
 MAX_LINE_CHARS = 1_000_000
 
 MISSING: Any = object()
@@ -179,6 +180,7 @@ class _Composer:
         self.anchors: dict[str, Node] = {}
         self._starts: list[int] | None = None
         self.aliases: list[tuple[Node, Node]] = []  # (alias node, target)
+        self.count = 0  # nodes read so far (aliases count once)
 
     def position(self, index: int) -> tuple[int, int]:
         if self._starts is None:
@@ -244,11 +246,20 @@ class _Composer:
         return InputError(self.name, f"YAML syntax error: {problem}", line, col)
 
     def _node(self, parser: Any, event: Any, depth: int) -> Node:
-        import ruamel.yaml.events as ev
-
+        ev = _events()
         if depth > MAX_DEPTH:
             raise self.fail(event.start_mark.index, f"nesting deeper than {MAX_DEPTH} levels")
-        if isinstance(event, ev.AliasEvent):
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(
+                event.start_mark.index,
+                f"more than {MAX_NODES:,} YAML nodes (real values files have a few thousand); refusing to read it",
+            )
+        kind = type(event)
+        if kind is ev.ScalarEvent:
+            node = Node("scalar", event.start_mark.index, event.end_mark.index, event.value, event.style or "")
+            node.anchor, node.tag = event.anchor, event.tag
+        elif kind is ev.AliasEvent:
             target = self.anchors.get(event.anchor)
             if target is None:
                 raise self.fail(event.start_mark.index, f"alias *{event.anchor} refers to no anchor defined before it")
@@ -256,37 +267,37 @@ class _Composer:
             node.size = target.size
             self.aliases.append((node, target))
             return node
-        anchor = getattr(event, "anchor", None)
-        tag = getattr(event, "tag", None)
-        if isinstance(event, ev.ScalarEvent):
-            node = Node("scalar", event.start_mark.index, event.end_mark.index, event.value, event.style or "")
-            node.anchor, node.tag = anchor, tag
-        elif isinstance(event, ev.SequenceStartEvent):
+        elif kind is ev.SequenceStartEvent:
             items: list[Node] = []
             node = Node("seq", event.start_mark.index, event.end_mark.index, items)
             node.style = "flow" if event.flow_style else "block"
-            node.anchor, node.tag = anchor, tag
+            node.anchor, node.tag = event.anchor, event.tag
             size = 1
+            end_kind = ev.SequenceEndEvent
             while True:
                 child_event = parser.get_event()
-                if isinstance(child_event, ev.SequenceEndEvent):
-                    node.end = child_event.end_mark.index if node.style == "flow" else node.end
+                if type(child_event) is end_kind:
+                    if node.style == "flow":
+                        node.end = child_event.end_mark.index
                     break
                 child = self._node(parser, child_event, depth + 1)
                 items.append(child)
                 size += child.size
+                if size > MAX_EXPANDED_NODES:
+                    raise self._bomb(node)
             node.size = size
             if node.style == "block" and items:
                 node.end = max(node.end, items[-1].end)
-        elif isinstance(event, ev.MappingStartEvent):
+        elif kind is ev.MappingStartEvent:
             pairs: list[tuple[Node, Node]] = []
             node = Node("map", event.start_mark.index, event.end_mark.index, pairs)
             node.style = "flow" if event.flow_style else "block"
-            node.anchor, node.tag = anchor, tag
+            node.anchor, node.tag = event.anchor, event.tag
             size = 1
+            end_kind = ev.MappingEndEvent
             while True:
                 key_event = parser.get_event()
-                if isinstance(key_event, ev.MappingEndEvent):
+                if type(key_event) is end_kind:
                     if node.style == "flow":
                         node.end = key_event.end_mark.index
                     break
@@ -294,19 +305,34 @@ class _Composer:
                 value = self._node(parser, parser.get_event(), depth + 1)
                 pairs.append((key, value))
                 size += key.size + value.size
+                if size > MAX_EXPANDED_NODES:
+                    raise self._bomb(node)
             node.size = size
             if node.style == "block" and pairs:
                 node.end = max(node.end, pairs[-1][1].end, pairs[-1][0].end)
         else:  # pragma: no cover - the parser yields nothing else here
             raise self.fail(event.start_mark.index, f"unexpected YAML event {type(event).__name__}")
-        if node.size > MAX_EXPANDED_NODES:
-            raise self.fail(
-                node.start,
-                f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb?); refusing to read it",
-            )
-        if anchor:
-            self.anchors[anchor] = node
+        if node.anchor:
+            self.anchors[node.anchor] = node
         return node
+
+    def _bomb(self, node: Node) -> InputError:
+        return self.fail(
+            node.start,
+            f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb?); refusing to read it",
+        )
+
+
+_EVENTS: Any = None
+
+
+def _events() -> Any:
+    global _EVENTS
+    if _EVENTS is None:
+        import ruamel.yaml.events
+
+        _EVENTS = ruamel.yaml.events
+    return _EVENTS
 
 
 def _make_parser(text: str) -> Any:

@@ -382,7 +382,7 @@ def check_requests_above_limits(ctx: LintContext) -> Iterator[Problem]:
 def check_resources_too_small(ctx: LintContext) -> Iterator[Problem]:
     if ctx.upload_bytes is None:
         return
-    from astro_config.sizing import THIRD_PARTY_CAP, allowed_upload, format_bytes, size_for_upload
+    from astro_config.sizing import THIRD_PARTY_CAP, allowed_upload, size_for_upload
 
     if ctx.third_party_ingress and ctx.upload_bytes > THIRD_PARTY_CAP:
         return  # ingress-cap: no size can fix it
@@ -397,10 +397,9 @@ def check_resources_too_small(ctx: LintContext) -> Iterator[Problem]:
     yield ctx.problem(
         "resources-too-small",
         gen.resources,
-        f"{ctx.upload_text()} needs {cpu} CPU / {memory} under the documented rule; the DAG server's resources "
-        f"allow {format_bytes(allowance.max_upload_bytes)} ({allowance.explanation})",
-        f"set requests and limits to cpu: {cpu!r}, memory: {memory!r} (Houston applies them to the DAG server "
-        f"and to every DAG client container)",
+        f"{ctx.upload_text()} needs {cpu} CPU / {memory} under the documented rule, but {allowance.explanation}",
+        f'set requests and limits to cpu: "{cpu}", memory: {memory} (Houston applies them to the DAG server '
+        f"and to every DAG client container too)",
     )
 
 

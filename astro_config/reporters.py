@@ -1,0 +1,328 @@
+"""Lint reports: text, json, github, sarif and junit. Reporters only format; they write to the stream given.
+
+``REPORTERS`` maps the ``--format`` name to the class: ``REPORTERS[fmt](stream, color).report(result)``.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import PurePath
+from typing import Any, ClassVar, TextIO
+from urllib.parse import quote
+
+from astro_config.models import Problem, Result, Severity
+from astro_config.rules import RULES
+
+TOOL_NAME = "astro-config"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+
+
+def tool_version() -> str:
+    from astro_config import __version__
+
+    return __version__
+
+
+def summary(result: Result) -> dict[str, int]:
+    """Counts for reports: files checked, files with findings, findings by severity."""
+    counts = {s.value: 0 for s in Severity}
+    for p in result.problems:
+        counts[p.severity.value] += 1
+    return {
+        "files": len(result.files),
+        "files_with_problems": len({p.file for p in result.problems}),
+        "problems": len(result.problems),
+        "errors": counts[Severity.ERROR.value],
+        "warnings": counts[Severity.WARNING.value],
+        "infos": counts[Severity.INFO.value],
+    }
+
+
+def by_file(result: Result) -> Iterator[tuple[str, list[Problem]]]:
+    """(file, its findings) for every file checked, in order; files only seen in findings come last."""
+    groups: dict[str, list[Problem]] = {f: [] for f in result.files}
+    for p in result.problems:
+        groups.setdefault(p.file, []).append(p)
+    yield from groups.items()
+
+
+def headline(p: Problem) -> str:
+    """``key: message`` (just the message when the finding is not about a key)."""
+    return f"{p.key}: {p.message}" if p.key else p.message
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class Reporter(abc.ABC):
+    """Formats a :class:`Result` onto ``stream``. ``strict``: warnings count as failures (junit)."""
+
+    name: ClassVar[str]
+
+    def __init__(self, stream: TextIO, color: bool = False, *, strict: bool = False) -> None:
+        self.stream = stream
+        self.color = color
+        self.strict = strict
+
+    @abc.abstractmethod
+    def report(self, result: Result) -> None:
+        """Write the report for ``result``."""
+
+    def fails(self, p: Problem) -> bool:
+        return p.severity is Severity.ERROR or (self.strict and p.severity is Severity.WARNING)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# text
+# ----------------------------------------------------------------------------------------------------------
+
+_RESET = "\033[0m"
+_STYLES = {
+    "file": "\033[1m",
+    "error": "\033[1;31m",
+    "warning": "\033[1;33m",
+    "info": "\033[1;36m",
+    "dim": "\033[2m",
+    "ok": "\033[1;32m",
+}
+
+
+class TextReporter(Reporter):
+    """Human output grouped by file: ``FILE:LINE:COL: severity: key: message [rule]`` and a hint line."""
+
+    name = "text"
+
+    def _c(self, style: str, text: str) -> str:
+        return f"{_STYLES[style]}{text}{_RESET}" if self.color else text
+
+    def _line(self, p: Problem) -> str:
+        where = f"{p.file}:{p.line}:{p.column}" if p.line > 0 else p.file
+        sev = p.severity.value
+        return f"{self._c('file', where)}: {self._c(sev, sev)}: {headline(p)} {self._c('dim', f'[{p.rule}]')}"
+
+    def report(self, result: Result) -> None:
+        out: list[str] = []
+        for _file, problems in by_file(result):
+            if not problems:
+                continue
+            if out:
+                out.append("")
+            for p in problems:
+                out.append(self._line(p))
+                if p.hint:
+                    out.append("    " + self._c("dim", f"hint: {p.hint}"))
+        counts = summary(result)
+        checked = f"{_plural(counts['files'], 'file')} checked"
+        if counts["problems"] == 0:
+            tail = self._c("ok", "no problems")
+        else:
+            parts = [_plural(counts["errors"], "error"), _plural(counts["warnings"], "warning")]
+            if counts["infos"]:
+                parts.append(_plural(counts["infos"], "note"))
+            tail = f"{', '.join(parts)} in {_plural(counts['files_with_problems'], 'file')}"
+        if out:
+            out.append("")
+        out.append(f"{checked}: {tail}")
+        self.stream.write("\n".join(out) + "\n")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# json
+# ----------------------------------------------------------------------------------------------------------
+
+
+class JsonReporter(Reporter):
+    """``{"problems": [{file, line, column, rule, severity, message, key}], "summary": {...}}``."""
+
+    name = "json"
+
+    def report(self, result: Result) -> None:
+        doc = {
+            "problems": [
+                {
+                    "file": p.file,
+                    "line": p.line,
+                    "column": p.column,
+                    "rule": p.rule,
+                    "severity": p.severity.value,
+                    "message": p.message,
+                    "key": p.key,
+                }
+                for _f, problems in by_file(result)
+                for p in problems
+            ],
+            "summary": summary(result),
+        }
+        self.stream.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# github
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_GH_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+class GithubReporter(Reporter):
+    """GitHub Actions workflow commands: ``::error file=F,line=L,col=C,title=RULE::message``."""
+
+    name = "github"
+
+    def report(self, result: Result) -> None:
+        lines: list[str] = []
+        for _f, problems in by_file(result):
+            for p in problems:
+                props = [f"file={_gh_property(p.file)}"]
+                if p.line > 0:
+                    props.append(f"line={p.line}")
+                    if p.column > 0:
+                        props.append(f"col={p.column}")
+                props.append(f"title={_gh_property(p.rule)}")
+                text = headline(p) + (f"\nhint: {p.hint}" if p.hint else "")
+                lines.append(f"::{_GH_LEVEL[p.severity]} {','.join(props)}::{_gh_data(text)}")
+        if lines:
+            self.stream.write("\n".join(lines) + "\n")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# sarif
+# ----------------------------------------------------------------------------------------------------------
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def artifact_location(file: str) -> dict[str, str]:
+    """A SARIF artifactLocation: relative paths as URI references against %SRCROOT%, absolute ones as file URIs."""
+    path = PurePath(file)
+    if path.is_absolute():
+        return {"uri": path.as_uri()}
+    return {"uri": quote(path.as_posix(), safe="/-._~"), "uriBaseId": "%SRCROOT%"}
+
+
+def _rule_name(rule_id: str) -> str:
+    return "".join(part.capitalize() for part in rule_id.split("-"))
+
+
+class SarifReporter(Reporter):
+    """SARIF 2.1.0, one run, every rule described in the driver."""
+
+    name = "sarif"
+
+    def sarif(self, result: Result) -> dict[str, Any]:
+        rule_ids = list(RULES)
+        rules = [
+            {
+                "id": r.id,
+                "name": _rule_name(r.id),
+                "shortDescription": {"text": r.description},
+                "help": {"text": r.hint},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
+            }
+            for r in RULES.values()
+        ]
+        results: list[dict[str, Any]] = []
+        for _f, problems in by_file(result):
+            for p in problems:
+                physical: dict[str, Any] = {"artifactLocation": artifact_location(p.file)}
+                if p.line > 0:
+                    region: dict[str, int] = {"startLine": p.line}
+                    if p.column > 0:
+                        region["startColumn"] = p.column
+                    physical["region"] = region
+                entry: dict[str, Any] = {
+                    "ruleId": p.rule,
+                    "level": _SARIF_LEVEL[p.severity],
+                    "message": {"text": headline(p) + (f"\nhint: {p.hint}" if p.hint else "")},
+                    "locations": [{"physicalLocation": physical}],
+                }
+                if p.rule in RULES:
+                    entry["ruleIndex"] = rule_ids.index(p.rule)
+                if p.key:
+                    entry["properties"] = {"key": p.key}
+                results.append(entry)
+        return {
+            "$schema": SARIF_SCHEMA,
+            "version": SARIF_VERSION,
+            "runs": [
+                {
+                    "tool": {"driver": {"name": TOOL_NAME, "version": tool_version(), "rules": rules}},
+                    "columnKind": "unicodeCodePoints",
+                    "results": results,
+                }
+            ],
+        }
+
+    def report(self, result: Result) -> None:
+        self.stream.write(json.dumps(self.sarif(result), indent=2, ensure_ascii=False) + "\n")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# junit
+# ----------------------------------------------------------------------------------------------------------
+
+
+class JunitReporter(Reporter):
+    """JUnit XML: one test case per file; a file fails on errors (and warnings with ``strict``)."""
+
+    name = "junit"
+
+    def _line(self, p: Problem) -> str:
+        where = f"{p.file}:{p.line}:{p.column}" if p.line > 0 else p.file
+        text = f"{where}: {p.severity.value}: {headline(p)} [{p.rule}]"
+        return text + (f"\n    hint: {p.hint}" if p.hint else "")
+
+    def report(self, result: Result) -> None:
+        cases: list[ET.Element] = []
+        failures = 0
+        for file, problems in by_file(result):
+            case = ET.Element("testcase", {"classname": "astro-config.lint", "name": file, "file": file})
+            failing = [p for p in problems if self.fails(p)]
+            if failing:
+                failures += 1
+                counts = summary(Result(problems=problems, files=[file]))
+                message = ", ".join(
+                    part
+                    for part in (
+                        _plural(counts["errors"], "error") if counts["errors"] else "",
+                        _plural(counts["warnings"], "warning") if counts["warnings"] else "",
+                        _plural(counts["infos"], "note") if counts["infos"] else "",
+                    )
+                    if part
+                )
+                failure = ET.SubElement(case, "failure", {"message": message, "type": failing[0].rule})
+                failure.text = "\n".join(self._line(p) for p in problems)
+            elif problems:
+                out = ET.SubElement(case, "system-out")
+                out.text = "\n".join(self._line(p) for p in problems)
+            cases.append(case)
+        attrs = {
+            "name": "astro-config lint",
+            "tests": str(len(cases)),
+            "failures": str(failures),
+            "errors": "0",
+            "skipped": "0",
+        }
+        suites = ET.Element("testsuites", {k: v for k, v in attrs.items() if k != "skipped"})
+        suite = ET.SubElement(suites, "testsuite", attrs)
+        suite.extend(cases)
+        ET.indent(suites)
+        self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n")
+
+
+REPORTERS: dict[str, type[Reporter]] = {
+    cls.name: cls for cls in (TextReporter, JsonReporter, GithubReporter, SarifReporter, JunitReporter)
+}
