@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from astro_config import profiles
 from astro_config.errors import AstroConfigError, InputError, PlatformVersionError
@@ -239,8 +240,33 @@ def lint_paths(
     load = loader or _default_loader(max_bytes)
     result = Result(files=list(files))
     for name in files:
-        result.problems.extend(
-            lint_file(name, platform_version, upload_bytes, upload_label=upload_label, loader=load)
-        )
+        result.problems.extend(lint_file(name, platform_version, upload_bytes, upload_label=upload_label, loader=load))
     return result
 
+
+def run_lint(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    stream: TextIO,
+    fmt: str = "text",
+    color: bool = False,
+    strict: bool = False,
+    platform_version: str | None = None,
+    upload_bytes: int | None = None,
+    upload_label: str | None = None,
+    max_bytes: int | None = None,
+) -> int:
+    """``astro-config lint`` without the shell: lint, write the report in ``fmt`` to ``stream``, return the exit
+    code (0 clean or warnings only, 1 errors, or warnings with ``strict``).
+
+    Raises :class:`AstroConfigError` (exit 2) for an unknown format, a path that matches no file or an
+    unreadable ``platform_version``; nothing is written then.
+    """
+    from astro_config.reporters import REPORTERS
+
+    reporter = REPORTERS.get(fmt)
+    if reporter is None:
+        raise AstroConfigError(f"unknown format {fmt!r}; choose one of {', '.join(REPORTERS)}")
+    result = lint_paths(paths, platform_version, upload_bytes, upload_label=upload_label, max_bytes=max_bytes)
+    reporter(stream, color, strict=strict).report(result)
+    return result.exit_code(strict)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import abc
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import PurePath
 from typing import Any, ClassVar, TextIO
 from urllib.parse import quote
@@ -25,6 +25,14 @@ def tool_version() -> str:
     from astro_config import __version__
 
     return __version__
+
+
+def should_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Colour for a terminal only: never with ``NO_COLOR`` set (non-empty, see no-color.org) or ``TERM=dumb``."""
+    if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def summary(result: Result) -> dict[str, int]:

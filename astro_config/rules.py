@@ -25,6 +25,7 @@ class LintDocument(Protocol):
     """What the rules need from a parsed values file (:class:`astro_config.document.ValuesDocument`)."""
 
     name: str
+    text: str
 
     @property
     def lines(self) -> list[str]: ...
@@ -44,12 +45,12 @@ def get(data: Any, path: KeyPath, default: Any = _MISSING) -> Any:
     """The plain value at ``path``, or ``default``."""
     cur = data
     for part in path:
-        if isinstance(part, str) and isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        elif isinstance(part, int) and isinstance(cur, list) and 0 <= part < len(cur):
-            cur = cur[part]
-        else:
+        found = (isinstance(part, str) and isinstance(cur, dict) and part in cur) or (
+            isinstance(part, int) and isinstance(cur, list) and 0 <= part < len(cur)
+        )
+        if not found:
             return default
+        cur = cur[part]
     return cur
 
 
@@ -57,7 +58,7 @@ def helm_merge(chart: Any, user: Any) -> Any:
     """Helm's merge of a user value over a chart default: maps merge deeply, a null deletes a chart key,
     anything else replaces the default whole."""
     if isinstance(chart, Mapping) and isinstance(user, Mapping):
-        merged: dict[str, Any] = {k: v for k, v in chart.items()}
+        merged: dict[str, Any] = dict(chart)
         for key, value in user.items():
             if value is None and key in merged:
                 del merged[key]
@@ -285,7 +286,7 @@ def check_wrong_generation(ctx: LintContext) -> Iterator[Problem]:
         yield ctx.problem(
             "wrong-generation",
             wrong.path,
-            f"ignored by the {gen.label} chart ({ctx.platform.decided_by}): {wrong.explanation}",
+            f"ignored on a {gen.label} platform ({ctx.platform.decided_by}): {wrong.explanation}",
         )
 
 
@@ -369,13 +370,18 @@ def check_requests_above_limits(ctx: LintContext) -> Iterator[Problem]:
         user_limit = get(user, ("limits", name)) is not _MISSING
         if not user_request and not user_limit:
             continue  # both from the chart: not the file's doing
-        side = "requests" if user_request else "limits"
-        origin = "" if user_request and user_limit else f" (the other comes from the {gen.default_resources_source})"
+        req, lim = _show_amount(name, request), _show_amount(name, limit)
+        source = gen.default_resources_source
+        if user_request and user_limit:
+            side, message = "requests", f"requests.{name} {req} is above limits.{name} {lim}"
+        elif user_request:
+            side = "requests"
+            message = f"requests.{name} {req} is above limits.{name} {lim}, which the file leaves to the {source}"
+        else:
+            side = "limits"
+            message = f"limits.{name} {lim} is below requests.{name} {req}, which the file leaves to the {source}"
         yield ctx.problem(
-            "requests-above-limits",
-            (*gen.resources, side, name),
-            f"requests.{name} {_show_amount(name, request)} is above limits.{name} {_show_amount(name, limit)} once "
-            f"Helm merges the file over the chart's defaults{origin}: Kubernetes rejects the pod",
+            "requests-above-limits", (*gen.resources, side, name), f"{message}: Kubernetes rejects the pod"
         )
 
 
@@ -470,12 +476,12 @@ def check_proxy_body_size(ctx: LintContext) -> Iterator[Problem]:
     value = annotations.get(_BODY_SIZE) if isinstance(annotations, dict) else None
     if value is None:
         where = _ANNOTATIONS if isinstance(annotations, dict) else hint_path
+        shown = "" if where == hint_path else f" ({format_path(hint_path)})"
         yield ctx.problem(
             "proxy-body-size",
             where,
-            f"the third-party ingress controller is ingress-nginx ({format_path(hint_path)}) but "
-            f"global.extraAnnotations sets no {_BODY_SIZE}: ingress-nginx's default is 1m, so DAG uploads "
-            f"above 1 MB fail with HTTP 413",
+            f"the third-party ingress controller is ingress-nginx{shown} but global.extraAnnotations sets no "
+            f"{_BODY_SIZE}: ingress-nginx's default is 1m, so DAG uploads above 1 MB fail with HTTP 413",
         )
         return
     if ctx.upload_bytes is None or not isinstance(value, str):
@@ -533,12 +539,19 @@ def check_image_downgrade(ctx: LintContext) -> Iterator[Problem]:
     )
 
 
-_YAML11_BOOLS = frozenset({"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON"} | {
-    "off",
-    "Off",
-    "OFF",
-})
+_YAML11_BOOLS = frozenset(
+    {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"}
+)
 _OCTAL = re.compile(r"^[-+]?0[0-7]+$")
+_Y11 = r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-7]+)"
+# A YAML 1.1 plain scalar somewhere in the text, as a block value, a bare line (list item or continuation) or
+# a flow value. When none of these match, no check_yaml11 finding is possible and the (costly) position
+# index of the document is not needed.
+_Y11_ANYWHERE = re.compile(
+    rf"^[ \t]*(?:-[ \t]+)*(?:[^#\s][^#\n]*?:[ \t]+)?{_Y11}[ \t]*(?:#.*)?$"  # block value, list item, bare line
+    rf"|[\[{{,][ \t]*(?:[^{{}}\[\],#\n]+:[ \t]*)?{_Y11}[ \t]*[,}}\]]",  # flow value
+    re.M,
+)
 
 
 def _owned_roots(ctx: LintContext) -> list[KeyPath]:
@@ -549,14 +562,16 @@ def _owned_roots(ctx: LintContext) -> list[KeyPath]:
 
 
 def check_yaml11(ctx: LintContext) -> Iterator[Problem]:
+    if not _Y11_ANYWHERE.search(ctx.doc.text):
+        return
     seen: set[KeyPath] = set()
     for root in _owned_roots(ctx):
         value = ctx.get(root, _MISSING)
         if value is _MISSING:
             continue
         for path, leaf in _leaves(value, root):
-            if path in seen or isinstance(leaf, (dict, list)):
-                continue
+            if path in seen or not isinstance(leaf, (bool, int)):
+                continue  # a plain on/yes/0777 becomes a boolean or an integer; nothing else can be one
             seen.add(path)
             raw = ctx.doc.scalar_source(path)
             if raw is None or raw[:1] in ("'", '"', "|", ">", "!", "&", "*"):
@@ -574,8 +589,7 @@ def check_yaml11(ctx: LintContext) -> Iterator[Problem]:
                 yield ctx.problem(
                     "yaml11-type",
                     path,
-                    f"{raw} is read by Helm as the octal number {leaf} (YAML 1.1); YAML 1.2 tools read "
-                    f"{int(raw, 10)}",
+                    f"{raw} is read by Helm as the octal number {leaf} (YAML 1.1); YAML 1.2 tools read {int(raw, 10)}",
                     f"write the decimal number you mean ({leaf} or {int(raw, 10)}), or quote it if it is text",
                 )
 
@@ -610,7 +624,7 @@ RULES: dict[str, Rule] = {
             "unknown-platform",
             _E,
             "The layout generation cannot be told from the file's keys; give --platform-version.",
-            "give --platform-version, e.g. 0.34.5, 0.37.7 or 2.1.0",
+            "give --platform-version with the platform release the values are for",
         ),
         _rule(
             "schema",
@@ -671,7 +685,7 @@ RULES: dict[str, Rule] = {
             _E,
             "The DAG server's resources are below what the documented sizing rule needs for --upload / "
             "--dags-dir (1 CPU and 1536Mi per 15 MB compressed).",
-            "size the DAG server for the upload: astro-config size",
+            "give the DAG server 1 CPU and 1536Mi per started 15 MB of compressed upload (requests and limits)",
             check_resources_too_small,
         ),
         _rule(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -83,10 +83,7 @@ def schema_for_platform(platform_version: str | None = None) -> tuple[profiles.G
     Without a version, the newest layout generation. Raises :class:`PlatformVersionError` for a version
     that cannot be read or has no layout.
     """
-    if platform_version:
-        gen = profiles.generation_for_version(platform_version).generation
-    else:
-        gen = profiles.GENERATIONS[-1]
+    gen = profiles.generation_for_version(platform_version).generation if platform_version else profiles.GENERATIONS[-1]
     return gen, schema_text(gen.schema_name)
 
 
@@ -110,7 +107,7 @@ def _validator(name: str) -> Validator:
     from jsonschema import FormatChecker
     from jsonschema.validators import validator_for
 
-    schema = load_schema(name)
+    schema = dict(load_schema(name))
     cls = validator_for(schema)
     cls.check_schema(schema)
     return cls(schema, format_checker=FormatChecker())
@@ -146,8 +143,8 @@ _TYPE_WORDS = {
 
 
 def _expected(types: Any) -> str:
-    names = [types] if isinstance(types, str) else list(types)
-    return " or ".join(_TYPE_WORDS.get(t, t) for t in names)
+    names = [_TYPE_WORDS.get(t, t) for t in ([types] if isinstance(types, str) else list(types))]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _show(value: Any) -> str:
@@ -161,9 +158,13 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def suggest(key: str, known: Any, cutoff: float = SUGGEST_CUTOFF) -> str | None:
+def suggest(key: str, known: Iterable[Any], cutoff: float = SUGGEST_CUTOFF) -> str | None:
     """The known key closest to ``key`` (case-insensitive), or None."""
-    names = [k for k in known if isinstance(k, str)]
+    return _suggest(key, tuple(k for k in known if isinstance(k, str)), cutoff)
+
+
+@functools.lru_cache(maxsize=4096)
+def _suggest(key: str, names: tuple[str, ...], cutoff: float) -> str | None:
     lowered: dict[str, str] = {}
     for k in names:
         lowered.setdefault(k.lower(), k)
@@ -193,17 +194,24 @@ def _issues_from_error(error: Any) -> Iterator[SchemaIssue]:
             close = suggest(key, props)
             allowed = ", ".join(sorted(props))
             hint = f"did you mean {close!r}?" if close else f"known keys here: {allowed}"
-            yield SchemaIssue((*path, key), f"unknown key under {where}: the chart does not read it", hint, True)
+            yield SchemaIssue((*path, key), f"unknown key under {where}: nothing reads it", hint, True)
         return
     custom = schema.get("x-message")
     if validator == "type":
-        message = f"expected {_expected(error.validator_value)}, got {_type_name(instance)} {_show(instance)}"
-        if isinstance(instance, str) and instance.lower() in ("true", "false") and "boolean" in str(
-            error.validator_value
-        ):
-            hint = f"write {instance.lower()} without quotes"
-        elif isinstance(instance, (int, float)) and not isinstance(instance, bool) and "string" in str(
-            error.validator_value
+        got = _type_name(instance)
+        if not isinstance(instance, (dict, list)) and instance is not None:
+            got = f"{got} {_show(instance)}"
+        message = f"expected {_expected(error.validator_value)}, got {got}"
+        if isinstance(instance, str) and "boolean" in str(error.validator_value):
+            word = instance.strip().lower()
+            if word in ("true", "false"):
+                hint = f"write {word} without quotes"
+            else:
+                hint = "write true or false, without quotes"
+        elif (
+            isinstance(instance, (int, float))
+            and not isinstance(instance, bool)
+            and "string" in str(error.validator_value)
         ):
             hint = "quote the value so that Helm keeps it as text"
         else:
@@ -256,7 +264,8 @@ def likely_typos(data: Mapping[str, Any], name: str, cutoff: float = TYPO_CUTOFF
     """Unknown keys of the open maps described by the schema that are very close to a known key.
 
     Open maps accept any key (Helm and other charts put keys there), so these are not schema errors; a key
-    one typo away from a key the chart reads (``dagOnlyDeploymnet``) is still worth a warning.
+    one typo away from a key the chart reads (``dagOnlyDeploymnet``), or a key renamed between layouts
+    (``podDisruptionBudgetsEnabled`` on 2.x), is still worth a warning.
     """
     root = load_schema(name)
     found: list[SchemaIssue] = []
@@ -277,7 +286,7 @@ def likely_typos(data: Mapping[str, Any], name: str, cutoff: float = TYPO_CUTOFF
                     found.append(
                         SchemaIssue(
                             (*path, key),
-                            f"unknown key under {where}, one typo away from {close!r}: nothing reads {key!r}",
+                            f"unknown key under {where}; {close!r}, a close name, is a known key there",
                             f"did you mean {close!r}?",
                         )
                     )
