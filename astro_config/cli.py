@@ -267,6 +267,98 @@ def helm_set_type(raw: str) -> Any:
     return raw
 
 
+@app.command("lint")
+def lint_cmd(
+    paths: Annotated[
+        list[str], typer.Argument(help="Values files, folders (every *.yaml/*.yml below) or globs.", metavar="PATH...")
+    ],
+    platform_version: Annotated[
+        str | None,
+        typer.Option(
+            "--platform-version",
+            envvar="ASTRO_PLATFORM_VERSION",
+            help="Platform chart release the values are for (inferred per file when omitted).",
+            metavar="V",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text, json, github, sarif, junit; auto = github under GitHub Actions, else text.",
+            metavar="FORMAT",
+        ),
+    ] = "auto",
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
+    upload: Annotated[
+        str | None, typer.Option("--upload", help="Check resources and ingress against this compressed upload.")
+    ] = None,
+    dags_dir: Annotated[
+        Path | None, typer.Option("--dags-dir", help="Measure this dags/ folder as the upload.", metavar="DIR")
+    ] = None,
+    max_bytes: MaxBytesOpt = 10 * 1024 * 1024,
+) -> None:
+    """Lint values files for DAG-only deploy mistakes: typos, keys of the wrong platform generation, flags that
+    disagree, bad quantities, resources too small for an upload, ingress limits, YAML 1.1 surprises.
+
+    Exit 0 clean (warnings allowed), 1 any error (or warning with --strict), 2 usage error or no file found.
+    """
+    from astro_config import linting
+    from astro_config.reporters import should_color
+
+    with handle_errors():
+        if fmt == "auto":
+            fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+        upload_bytes, label = _upload_target(upload, dags_dir)
+        code = linting.run_lint(
+            paths,
+            stream=sys.stdout,
+            fmt=fmt,
+            color=should_color(sys.stdout, os.environ),
+            strict=strict,
+            platform_version=platform_version,
+            upload_bytes=upload_bytes,
+            upload_label=label,
+            max_bytes=max_bytes,
+        )
+        raise typer.Exit(code)
+
+
+def _upload_target(upload: str | None, dags_dir: Path | None) -> tuple[int | None, str | None]:
+    if upload is not None and dags_dir is not None:
+        fail("give one of --upload and --dags-dir, not both")
+    if upload is not None:
+        from astro_config import sizing
+
+        return sizing.parse_size(upload), f"--upload {upload}"
+    if dags_dir is not None:
+        from astro_config import bundle
+
+        report = bundle.measure(dags_dir)
+        return int(report.compressed_bytes), f"--dags-dir {dags_dir}"
+    return None, None
+
+
+@app.command("schema")
+def schema_cmd(
+    platform_version: Annotated[
+        str | None,
+        typer.Option(
+            "--platform-version",
+            envvar="ASTRO_PLATFORM_VERSION",
+            help="Platform chart release (default: the newest layout, 2.x).",
+            metavar="V",
+        ),
+    ] = None,
+) -> None:
+    """Print the JSON Schema (bundled, offline) that lint uses for a platform release."""
+    from astro_config import schemas
+
+    with handle_errors():
+        _gen, text = schemas.schema_for_platform(platform_version)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
 def _register() -> None:
     from astro_config import cli_dagdeploy
 
