@@ -591,14 +591,13 @@ class _Loader:
         from ruamel.yaml.nodes import ScalarNode
 
         if not isinstance(node, ScalarNode):
-            raise self.fail(node, "a mapping key must be a scalar: Helm fails with \"invalid map key\"")
+            raise self.fail(node, 'a mapping key must be a scalar: Helm fails with "invalid map key"')
         value = self.scalar(node, path, surprises=False)
         text = node.value
         if value is None:
             raise self.fail(
                 node,
-                "a null map key (empty, ~ or null): Helm fails with \"unsupported map key of type: <nil>\"; "
-                "quote it",
+                'a null map key (empty, ~ or null): Helm fails with "unsupported map key of type: <nil>"; quote it',
             )
         if isinstance(value, bool):
             key = "true" if value else "false"
@@ -617,7 +616,7 @@ class _Loader:
             line, col = self.pos(node)
             self.surprises.append(
                 Surprise(
-                    path + (key,),
+                    (*path, key),
                     line,
                     col,
                     text,
@@ -641,8 +640,8 @@ class _Loader:
                 self.value_positions.setdefault(path, self.pos(node))
                 out_list: list[Any] = []
                 for i, item in enumerate(node.value):
-                    self.key_positions[path + (i,)] = self.pos(item)
-                    out_list.append(self.node(item, path + (i,)))
+                    self.key_positions[(*path, i)] = self.pos(item)
+                    out_list.append(self.node(item, (*path, i)))
                 return out_list
             if isinstance(node, MappingNode):
                 self.value_positions.setdefault(path, self.pos(node))
@@ -674,14 +673,14 @@ class _Loader:
             key = self.key(knode, path)
             kpos = self.pos(knode)
             if key in seen:
-                self.duplicates.append(Duplicate(path + (key,), kpos[0], kpos[1], seen[key][0]))
+                self.duplicates.append(Duplicate((*path, key), kpos[0], kpos[1], seen[key][0]))
             seen[key] = kpos
-            self.key_positions[path + (key,)] = kpos
+            self.key_positions[(*path, key)] = kpos
             # drop positions of a previous value under the same key
             if key in out:
-                self.forget(path + (key,))
-                self.key_positions[path + (key,)] = kpos
-            out[key] = self.node(vnode, path + (key,))
+                self.forget((*path, key))
+                self.key_positions[(*path, key)] = kpos
+            out[key] = self.node(vnode, (*path, key))
 
     def forget(self, prefix: KeyPath) -> None:
         n = len(prefix)
@@ -694,8 +693,7 @@ def scalar_surprise(text: str, rtag: str, value: Any) -> str:
     """Why a plain scalar's Helm meaning may surprise, or "" when it reads as it looks."""
     if rtag == BOOL and text.lower() not in ("true", "false"):
         return (
-            f"{text!r} is the boolean {str(value).lower()} for Helm (YAML 1.1); "
-            f"quote it (\"{text}\") to keep the string"
+            f'{text!r} is the boolean {str(value).lower()} for Helm (YAML 1.1); quote it ("{text}") to keep the string'
         )
     if rtag == NULL and text not in ("", "~", "null"):
         return f"{text!r} is null for Helm; quote it to keep the string"
@@ -796,20 +794,6 @@ def _first_document(yaml: Any, text: str) -> Any:
     return None  # pragma: no cover
 
 
-def load_file(path: str) -> HelmValues:
-    """Read a values file from disk (UTF-8, BOM tolerated)."""
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(path, exc.strerror or str(exc)) from None
-    return load(text, path)
-
-
 def surprises(text: str, name: str) -> list[Surprise]:
     """The scalars (and keys) of a values file whose Helm meaning differs from what the text suggests."""
     return load(text, name).surprises
@@ -822,13 +806,13 @@ def surprises(text: str, name: str) -> list[Surprise]:
 _JSON_SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
-def _json_string(s: str) -> str:
+def _json_string(s: str, escape_html: bool = True) -> str:
     out = ['"']
     for ch in s:
         o = ord(ch)
         if ch in _JSON_SHORT:
             out.append(_JSON_SHORT[ch])
-        elif o < 0x20 or ch in "<>&" or o in (0x2028, 0x2029):
+        elif o < 0x20 or (escape_html and ch in "<>&") or o in (0x2028, 0x2029):
             out.append(f"\\u{o:04x}")
         elif 0xD800 <= o <= 0xDFFF:
             out.append("\\ufffd")
@@ -838,14 +822,16 @@ def _json_string(s: str) -> str:
     return "".join(out)
 
 
-def to_json(data: Any, indent: int | None = None) -> str:
-    """Go ``encoding/json`` text of ``data``: Helm's ``toJson`` (compact) or ``MarshalIndent`` (indent)."""
+def to_json(data: Any, indent: int | None = None, escape_html: bool = True) -> str:
+    """Go ``encoding/json`` text of ``data``: Helm's ``toJson`` (compact) or ``MarshalIndent`` (indent).
+
+    ``escape_html=False`` leaves ``<``, ``>`` and ``&`` as they are (Go's ``SetEscapeHTML(false)``)."""
     parts: list[str] = []
-    _json_into(data, parts, indent, 0)
+    _json_into(data, parts, indent, 0, escape_html)
     return "".join(parts)
 
 
-def _json_into(v: Any, out: list[str], indent: int | None, level: int) -> None:
+def _json_into(v: Any, out: list[str], indent: int | None, level: int, escape_html: bool = True) -> None:
     nl = "" if indent is None else "\n"
     pad = "" if indent is None else " " * (indent * (level + 1))
     end_pad = "" if indent is None else " " * (indent * level)
@@ -858,8 +844,8 @@ def _json_into(v: Any, out: list[str], indent: int | None, level: int) -> None:
         for i, k in enumerate(sorted(v, key=lambda s: s.encode("utf-8", "surrogatepass"))):
             if i:
                 out.append("," + nl)
-            out.append(pad + _json_string(str(k)) + colon)
-            _json_into(v[k], out, indent, level + 1)
+            out.append(pad + _json_string(str(k), escape_html) + colon)
+            _json_into(v[k], out, indent, level + 1, escape_html)
         out.append(nl + end_pad + "}")
     elif isinstance(v, list):
         if not v:
@@ -870,7 +856,7 @@ def _json_into(v: Any, out: list[str], indent: int | None, level: int) -> None:
             if i:
                 out.append("," + nl)
             out.append(pad)
-            _json_into(item, out, indent, level + 1)
+            _json_into(item, out, indent, level + 1, escape_html)
         out.append(nl + end_pad + "]")
     elif v is None:
         out.append("null")
@@ -879,7 +865,7 @@ def _json_into(v: Any, out: list[str], indent: int | None, level: int) -> None:
     elif isinstance(v, int | float):
         out.append(go_json_number(v))
     else:
-        out.append(_json_string(str(v)))
+        out.append(_json_string(str(v), escape_html))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -905,7 +891,7 @@ def _emitter_yaml() -> Any:
     from ruamel.yaml.representer import SafeRepresenter
     from ruamel.yaml.resolver import BaseResolver
 
-    class GoEmitter(Emitter):  # type: ignore[misc]
+    class GoEmitter(Emitter):
         def analyze_scalar(self, scalar: Any) -> Any:
             return _go_analyze(scalar, ScalarAnalysis)
 
@@ -1022,7 +1008,7 @@ def _emitter_yaml() -> Any:
             self.whitespace = False
             self.indention = False
 
-    class GoRepresenter(SafeRepresenter):  # type: ignore[misc]
+    class GoRepresenter(SafeRepresenter):
         pass
 
     def rep_str(self: Any, data: str) -> Any:
@@ -1054,7 +1040,7 @@ def _emitter_yaml() -> Any:
     GoRepresenter.add_representer(dict, rep_dict)
     del rep_plain
 
-    class PlainResolver(BaseResolver):  # type: ignore[misc]
+    class PlainResolver(BaseResolver):
         """Every plain scalar resolves to a string: the representer has already chosen the text."""
 
         def __init__(self, version: Any = None, loader: Any = None) -> None:

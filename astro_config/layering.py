@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from astro_config import helmyaml, setvalues
@@ -33,7 +33,7 @@ Locator = Callable[[KeyPath], Position | None]
 MISSING: Any = object()
 
 
-class LayerKind(str, Enum):
+class LayerKind(StrEnum):
     CHART = "chart"  # --chart-values: the chart's defaults, lowest
     FILE = "file"  # -f FILE
     SET = "set"  # --set / --set-string
@@ -56,11 +56,6 @@ class Layer:
     def from_text(cls, text: str, name: str, kind: LayerKind = LayerKind.FILE) -> Layer:
         hv = helmyaml.load(text, name)
         return cls(name, hv.data, hv.locate, kind)
-
-    @classmethod
-    def from_file(cls, path: str, kind: LayerKind = LayerKind.FILE) -> Layer:
-        hv = helmyaml.load_file(path)
-        return cls(path, hv.data, hv.locate, kind)
 
 
 @dataclass(frozen=True)
@@ -127,9 +122,13 @@ class Effective:
 def get_path(data: Any, path: KeyPath, default: Any = MISSING) -> Any:
     cur = data
     for part in path:
-        if isinstance(part, int) and isinstance(cur, list) and 0 <= part < len(cur):
+        if isinstance(cur, list) and isinstance(part, int):
+            if not 0 <= part < len(cur):
+                return default
             cur = cur[part]
-        elif isinstance(part, str) and isinstance(cur, dict) and part in cur:
+        elif isinstance(cur, dict) and isinstance(part, str):
+            if part not in cur:
+                return default
             cur = cur[part]
         else:
             return default
@@ -141,10 +140,10 @@ def walk(data: Any, prefix: KeyPath = ()) -> Iterator[tuple[KeyPath, Any]]:
     yield prefix, data
     if isinstance(data, dict):
         for k, v in data.items():
-            yield from walk(v, prefix + (k,))
+            yield from walk(v, (*prefix, k))
     elif isinstance(data, list):
         for i, v in enumerate(data):
-            yield from walk(v, prefix + (i,))
+            yield from walk(v, (*prefix, i))
 
 
 class _Tracker:
@@ -184,7 +183,7 @@ def _merge_maps(base: dict[str, Any], top: dict[str, Any], prefix: KeyPath, tr: 
     """Helm's ``mergeMaps`` (pkg/cli/values/options.go), in place on ``base``."""
     origin_of = _file_origin(layer)
     for k, v in top.items():
-        path = prefix + (k,)
+        path = (*prefix, k)
         if isinstance(v, dict) and isinstance(base.get(k), dict):
             tr.origins[path] = origin_of(path)
             _merge_maps(base[k], v, path, tr, layer)
@@ -193,8 +192,14 @@ def _merge_maps(base: dict[str, Any], top: dict[str, Any], prefix: KeyPath, tr: 
         tr.take(path, v, origin_of)
 
 
-def _coalesce_values(user: dict[str, Any], chart: dict[str, Any], tr: _Tracker, chart_layer: Layer,
-                     deleted: dict[KeyPath, Origin], warnings: list[str]) -> None:
+def _coalesce_values(
+    user: dict[str, Any],
+    chart: dict[str, Any],
+    tr: _Tracker,
+    chart_layer: Layer,
+    deleted: dict[KeyPath, Origin],
+    warnings: list[str],
+) -> None:
     """Helm's ``coalesceValues`` for the top level (pkg/chartutil/coalesce.go)."""
     origin_of = _file_origin(chart_layer)
     for key, val in chart.items():
@@ -216,12 +221,18 @@ def _coalesce_values(user: dict[str, Any], chart: dict[str, Any], tr: _Tracker, 
             tr.take(path, val, origin_of)
 
 
-def _coalesce_tables(dst: dict[str, Any], src: dict[str, Any], prefix: KeyPath, tr: _Tracker,
-                     origin_of: Callable[[KeyPath], Origin], deleted: dict[KeyPath, Origin],
-                     warnings: list[str]) -> None:
+def _coalesce_tables(
+    dst: dict[str, Any],
+    src: dict[str, Any],
+    prefix: KeyPath,
+    tr: _Tracker,
+    origin_of: Callable[[KeyPath], Origin],
+    deleted: dict[KeyPath, Origin],
+    warnings: list[str],
+) -> None:
     """Helm's ``coalesceTablesFullKey`` with merge=false: ``dst`` (user) wins, ``src`` (chart) fills in."""
     for key, val in src.items():
-        path = prefix + (key,)
+        path = (*prefix, key)
         full = format_path(path)
         if key in dst and dst[key] is None:
             deleted[path] = tr.origins.get(path, origin_of(path))
@@ -238,6 +249,13 @@ def _coalesce_tables(dst: dict[str, Any], src: dict[str, Any], prefix: KeyPath, 
                 warnings.append(f"cannot overwrite table with non table for {full} ({val})")
         elif isinstance(dst[key], dict) and val is not None:
             warnings.append(f"destination for {full} is a table. Ignoring non-table value ({val})")
+
+
+def _constant(origin: Origin) -> Callable[[KeyPath], Origin]:
+    def origin_of(path: KeyPath) -> Origin:
+        return origin
+
+    return origin_of
 
 
 @dataclass
@@ -273,10 +291,14 @@ def merge_report(
             assigned = get_path(values, path)
             if assigned is MISSING:
                 continue
-            tr.take(path, assigned, lambda p, o=set_origin: o)
+            tr.take(path, assigned, _constant(set_origin))
             # maps created on the way belong to the --set too
             for i in range(1, len(path)):
                 tr.origins.setdefault(path[:i], set_origin)
+        # whatever else this argument created (list padding, a list left empty) is its doing as well
+        for path, _ in walk(values):
+            if path and path not in tr.origins:
+                tr.origins[path] = set_origin
     deleted: dict[KeyPath, Origin] = {}
     warnings: list[str] = []
     all_layers = list(layers)
@@ -284,14 +306,6 @@ def merge_report(
         chart_layer = Layer(chart.name, chart.data, chart.locate, LayerKind.CHART)
         _coalesce_values(values, chart_layer.data, tr, chart_layer, deleted, warnings)
         all_layers = [chart_layer, *all_layers]
-    # any path still without an origin (list padding from --set) takes its parent's
-    for path, _ in walk(values):
-        if path and path not in tr.origins:
-            parent = path[:-1]
-            while parent and parent not in tr.origins:
-                parent = parent[:-1]
-            if parent in tr.origins:
-                tr.origins[path] = tr.origins[parent]
     tr.origins.pop((), None)
     eff = Effective(values, tr.origins, all_layers, args, deleted)
     return MergeReport(eff, warnings)
@@ -376,9 +390,7 @@ def explain(effective: Effective, path: KeyPath) -> Explanation:
     if not present:
         for p in [path[:i] for i in range(len(path), 0, -1)]:
             if p in effective.deleted:
-                note = (
-                    f"{format_path(p)} is unset: the null at {effective.deleted[p]} deletes the chart default"
-                )
+                note = f"{format_path(p)} is unset: the null at {effective.deleted[p]} deletes the chart default"
                 break
         if not note:
             note = "not set by any layer" if not settings else "not present in the effective values"
@@ -410,3 +422,72 @@ def typing_warnings(texts: Sequence[tuple[str, str]], set_args: Iterable[SetArg 
         for ss in setvalues.surprises(arg):
             out.append(TypingWarning(ss.key, str(arg), ss.message))
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# output
+# --------------------------------------------------------------------------------------------------
+
+
+def render(
+    effective: Effective,
+    fmt: str = "yaml",
+    *,
+    show_secrets: bool = False,
+    patterns: Sequence[str] | None = None,
+) -> str:
+    """The effective values as ``merge`` prints them: ``yaml`` exactly as Helm's ``toYaml`` (keys in its
+    order), ``json`` as Go's ``json.MarshalIndent`` (keys sorted, as ``toJson``), secrets redacted unless
+    ``show_secrets``. Ends with a newline."""
+    from astro_config import redact
+
+    values: Any = helmyaml.canonical(effective.values)
+    if not show_secrets:
+        values = redact.redact(values, patterns if patterns is not None else redact.DEFAULT_PATTERNS)
+    if fmt == "json":
+        return helmyaml.to_json(values, indent=2, escape_html=False) + "\n"
+    if fmt != "yaml":
+        raise ValueError(f"unknown format {fmt!r}: use yaml or json")
+    return helmyaml.to_yaml(values)
+
+
+def _show(value: Any) -> str:
+    if value is MISSING:
+        return "(unset)"
+    return helmyaml.to_json(helmyaml.sort_like_helm(helmyaml.canonical(value)), escape_html=False)
+
+
+def render_explanation(
+    ex: Explanation,
+    *,
+    show_secrets: bool = False,
+    patterns: Sequence[str] | None = None,
+) -> str:
+    """``explain KEY`` as text: the effective value and where it came from, then what it overrode."""
+    from astro_config import redact
+
+    pats = patterns if patterns is not None else redact.DEFAULT_PATTERNS
+
+    def shown(value: Any, path: KeyPath) -> str:
+        if value is MISSING:
+            return "(unset)"
+        v = value if show_secrets else redact.redact_at(path, value, pats)
+        return _show(v)
+
+    def where(origin: Origin | None) -> str:
+        if origin is None:
+            return "(nowhere)"
+        return origin.describe(None if show_secrets else (lambda t: redact.redact_set_argument(t, pats)))
+
+    lines = [f"{ex.key}: {shown(ex.value, ex.path) if ex.present else '(unset)'}"]
+    if ex.present:
+        lines.append(f"  set by    {where(ex.origin)}")
+    if ex.note:
+        lines.append(f"  note      {ex.note}")
+    below = ex.overridden if ex.present else ex.settings
+    if below:
+        lines.append("  overrides" if ex.present else "  layers")
+        for s in reversed(below):
+            text = s.note if s.value is MISSING and s.note else shown(s.value, ex.path)
+            lines.append(f"    {where(s.origin)}: {text}")
+    return "\n".join(lines) + "\n"

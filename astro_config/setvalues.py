@@ -145,16 +145,14 @@ class _Parser:
             if not k:
                 raise _EOF
             raise SetSyntaxError(f"key {k!r} has no value")
-        here = path + (k,)
+        here = (*path, k)
         if last == "[":
             i = self.key_index()
             lst: list[Any] = []
             if k in data:
                 existing = data[k]
                 if not isinstance(existing, list):
-                    raise SetSyntaxError(
-                        f"{format_path(here)} is {_type_name(existing)}, not a list: cannot index it"
-                    )
+                    raise SetSyntaxError(f"{format_path(here)} is {_type_name(existing)}, not a list: cannot index it")
                 lst = existing
             try:
                 lst = self.list_item(lst, i, level, here)
@@ -181,8 +179,7 @@ class _Parser:
         level += 1
         if level > MAX_NESTED_NAME_LEVEL:
             raise SetSyntaxError(
-                f"value name nested level is greater than maximum supported nested level of "
-                f"{MAX_NESTED_NAME_LEVEL}"
+                f"value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
             )
         inner: dict[str, Any] = {}
         if k in data:
@@ -214,7 +211,7 @@ class _Parser:
     def key_index(self) -> int:
         v, last = self.runes_until("]")
         if last is None:
-            raise _EOF  # Helm wraps io.EOF and the parse ends quietly
+            raise SetSyntaxError("error parsing index: EOF")
         if not _ATOI.match(v):
             raise SetSyntaxError(f'error parsing index: strconv.Atoi: parsing "{v}": invalid syntax')
         return int(v)
@@ -228,7 +225,7 @@ class _Parser:
             lst = lst + [None] * (index + 1 - len(lst))
         lst[index] = value
         if record:
-            self.assigned.append(path + (index,))
+            self.assigned.append((*path, index))
         return lst
 
     def list_item(self, lst: list[Any], i: int, level: int, path: KeyPath) -> list[Any]:
@@ -254,10 +251,10 @@ class _Parser:
             if len(lst) > i and lst[i] is not None:
                 if not isinstance(lst[i], list):
                     raise SetSyntaxError(
-                        f"{format_path(path + (i,))} is {_type_name(lst[i])}, not a list: cannot index it"
+                        f"{format_path((*path, i))} is {_type_name(lst[i])}, not a list: cannot index it"
                     )
                 crt = lst[i]
-            list2 = self.list_item(crt, next_i, level, path + (i,))
+            list2 = self.list_item(crt, next_i, level, (*path, i))
             return self.set_index(lst, i, list2, path, record=False)
         # last == "."
         inner: dict[str, Any] = {}
@@ -266,7 +263,7 @@ class _Parser:
                 inner = lst[i]
             else:
                 lst[i] = inner
-        self.key(inner, level, path + (i,))
+        self.key(inner, level, (*path, i))
         return self.set_index(lst, i, inner, path, record=False)
 
     def val(self) -> str:
@@ -348,7 +345,7 @@ def surprises(arg: SetArg) -> list[SetSurprise]:
     for path in paths:
         value: Any = data
         for part in path:
-            value = value[part]  # type: ignore[index]
+            value = value[part]
         values = value if isinstance(value, list) else [value]
         for v in values:
             if not isinstance(v, str):
