@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from astro_config.bundle import measure  # noqa: E402
+from astro_config.bundle import measure
 
 SEED = 20240615
 _SYLLABLES = ["ab", "ac", "al", "an", "ar", "da", "de", "el", "en", "er", "es", "et", "in", "is", "it", "ka",
@@ -123,10 +123,14 @@ class Content:
             total += len(row) + 1
         return "\n".join(rows).encode()[:size]
 
-    def pyc(self, source: bytes) -> bytes:
+    def pyc(self, source: bytes, size: int) -> bytes:
+        """Bytecode-like bytes of ``size``: a .pyc header and marshalled constants of the source."""
         lines = tuple(source.decode(errors="replace").splitlines())
-        body = marshal.dumps((lines[::3], len(lines), [len(x) for x in lines[::5]]))
-        return b"\xa7\r\r\n" + b"\0" * 4 + self.rng.randbytes(8) + body[: max(64, len(source) * 2 // 3)]
+        body = marshal.dumps((lines[::2], len(lines), [len(x) for x in lines[::3]]))
+        head = b"\xa7\r\r\n" + b"\0" * 4 + self.rng.randbytes(8)
+        while len(body) < size:
+            body += body
+        return (head + body)[:size]
 
 
 def generate(root: Path, total_bytes: int, files: int, seed: int = SEED) -> tuple[int, int]:
@@ -178,10 +182,10 @@ def generate(root: Path, total_bytes: int, files: int, seed: int = SEED) -> tupl
         else:
             data, path = content.text(content.python, size), folder / f"{name}.md"
         write(path, data)
-    for (source_path, source), _ in zip(py_written, pyc_sizes, strict=False):
-        write(source_path.parent / "__pycache__" / f"{source_path.stem}.cpython-311.pyc", content.pyc(source))
-    for _ in range(n_pyc - len(py_written)):  # keep the file count exact
-        write(root / "misc" / f"{content._id()}_{written}.txt", content.text(content.python, 2000))
+    for (source_path, source), size in zip(py_written, pyc_sizes, strict=False):
+        write(source_path.parent / "__pycache__" / f"{source_path.stem}.cpython-311.pyc", content.pyc(source, size))
+    for size in pyc_sizes[len(py_written) :]:  # keep the file count and size exact
+        write(root / "misc" / f"{content._id()}_{written}.txt", content.text(content.python, size))
     for k, size in enumerate(large):
         write(root / "include" / f"extract_{k}.csv", content.csv(size))
     for k in range(git_files):
@@ -198,9 +202,7 @@ def generate(root: Path, total_bytes: int, files: int, seed: int = SEED) -> tupl
 
 def time_tar(parent: Path) -> tuple[float, int]:
     start = time.perf_counter()
-    done = subprocess.run(
-        "tar -czf - dags | wc -c", shell=True, cwd=parent, check=True, capture_output=True, text=True
-    )
+    done = subprocess.run("tar -czf - dags | wc -c", shell=True, cwd=parent, check=True, capture_output=True, text=True)
     return time.perf_counter() - start, int(done.stdout.strip())
 
 
