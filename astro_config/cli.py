@@ -270,8 +270,9 @@ def helm_set_type(raw: str) -> Any:
 @app.command("lint")
 def lint_cmd(
     paths: Annotated[
-        list[str], typer.Argument(help="Values files, folders (every *.yaml/*.yml below) or globs.", metavar="PATH...")
-    ],
+        list[str] | None,
+        typer.Argument(help="Values files, folders (every *.yaml/*.yml below) or globs.", metavar="PATH..."),
+    ] = None,
     platform_version: Annotated[
         str | None,
         typer.Option(
@@ -297,31 +298,51 @@ def lint_cmd(
         Path | None, typer.Option("--dags-dir", help="Measure this dags/ folder as the upload.", metavar="DIR")
     ] = None,
     max_bytes: MaxBytesOpt = 10 * 1024 * 1024,
+    layers: Annotated[
+        list[Path] | None,
+        typer.Option("-f", "--values", help="Lint a layered set as Helm merges it (repeat, in order).", metavar="FILE"),
+    ] = None,
+    sets: Annotated[
+        list[str] | None, typer.Option("--set", help="Helm --set over the -f set.", metavar="KEY=VAL")
+    ] = None,
+    set_strings: Annotated[
+        list[str] | None, typer.Option("--set-string", help="Helm --set-string over the -f set.", metavar="KEY=VAL")
+    ] = None,
 ) -> None:
     """Lint values files for DAG-only deploy mistakes: typos, keys of the wrong platform generation, flags that
     disagree, bad quantities, resources too small for an upload, ingress limits, YAML 1.1 surprises.
 
+    Each PATH is linted on its own. With -f FILE (repeated) and --set, the effective values of that layered set
+    are linted as one, and each finding points at the file and line of the layer that set the value.
+
     Exit 0 clean (warnings allowed), 1 any error (or warning with --strict), 2 usage error or no file found.
     """
     from astro_config import linting
-    from astro_config.reporters import should_color
+    from astro_config.models import Result
+    from astro_config.reporters import REPORTERS, should_color
 
     with handle_errors():
         if fmt == "auto":
             fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+        if fmt not in REPORTERS:
+            fail(f"--format must be one of {', '.join(REPORTERS)}, not {fmt!r}")
+        if not paths and not layers and not sets and not set_strings:
+            fail("give at least one PATH, or a layered set with -f FILE")
         upload_bytes, label = _upload_target(upload, dags_dir)
-        code = linting.run_lint(
-            paths,
-            stream=sys.stdout,
-            fmt=fmt,
-            color=should_color(sys.stdout, os.environ),
-            strict=strict,
-            platform_version=platform_version,
-            upload_bytes=upload_bytes,
-            upload_label=label,
-            max_bytes=max_bytes,
+        result = (
+            linting.lint_paths(paths, platform_version, upload_bytes, upload_label=label, max_bytes=max_bytes)
+            if paths
+            else Result()
         )
-        raise typer.Exit(code)
+        if layers or sets or set_strings:
+            from astro_config.cli_layers import layered_from_options
+
+            ld = layered_from_options(layers, sets, set_strings)
+            found = linting.lint_document(ld, platform_version, upload_bytes, upload_label=label)
+            result.files.append(ld.name)
+            result.problems.extend(ld.relocate(found))
+        REPORTERS[fmt](sys.stdout, should_color(sys.stdout, os.environ), strict=strict).report(result)
+        raise typer.Exit(result.exit_code(strict))
 
 
 def _upload_target(upload: str | None, dags_dir: Path | None) -> tuple[int | None, str | None]:
@@ -360,7 +381,7 @@ def schema_cmd(
 
 
 def _register() -> None:
-    from astro_config import cli_dagdeploy
+    from astro_config import cli_dagdeploy, cli_layers  # noqa: F401 - cli_layers registers its commands
 
     app.add_typer(cli_dagdeploy.app, name="dag-deploy")
 

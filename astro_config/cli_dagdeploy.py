@@ -22,6 +22,7 @@ from astro_config.cli import (
     handle_errors,
     write_options,
 )
+from astro_config.cli_layers import ChartValuesOpt, SetOpt, SetStringOpt, ValuesFilesOpt, layered_from_options
 from astro_config.errors import ExitCode
 
 app = typer.Typer(
@@ -138,7 +139,8 @@ def _status_record(doc: Any, version: str | None) -> dict[str, Any]:
         "allowance": allowance.to_dict(),
         "image": state.image,
         "wrong_generation_keys": [
-            {"key": format_path(w.path), "line": w.line, "explanation": w.explanation} for w in state.wrong_keys
+            {"key": format_path(w.path), "line": w.line, "where": w.where, "explanation": w.explanation}
+            for w in state.wrong_keys
         ],
         "unsafe_release": (
             {"version": format_version(platform.version), "fixed_in": fix_release} if fix_release else None
@@ -181,7 +183,7 @@ def _status_text(rec: dict[str, Any]) -> str:
     if rec["image"]:
         row("image", rec["image"])
     for w in rec["wrong_generation_keys"]:
-        where = f" (line {w['line']})" if w["line"] else ""
+        where = f" ({w['where']})" if w.get("where") else ""
         row("ignored key", f"{w['key']}{where}: {w['explanation']}; it does nothing")
     if rec["unsafe_release"]:
         u = rec["unsafe_release"]
@@ -203,21 +205,35 @@ def _status_text(rec: dict[str, Any]) -> str:
 
 @app.command("status")
 def status_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Values files.", show_default=False)],
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Values files, each on its own.", show_default=False)
+    ] = None,
+    layers: ValuesFilesOpt = None,
+    sets: SetOpt = None,
+    set_strings: SetStringOpt = None,
+    chart_values: ChartValuesOpt = None,
     platform_version: PlatformOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="text or json.", metavar="text|json")] = "text",
 ) -> None:
     """Show, per file: the layout, both flags (value and FILE:LINE), whether they agree, the effective resources,
-    the ingress mode and the largest compressed DAG upload those allow. Half-enabled: exit 1, with the fix."""
+    the ingress mode and the largest compressed DAG upload those allow. Half-enabled: exit 1, with the fix.
+
+    With -f FILE (repeated) and --set, shows the effective values of that layered set, as Helm merges it, with
+    each value's FILE:LINE taken from the layer that set it."""
     from astro_config import document
 
     if fmt not in ("text", "json"):
         fail(f"--format must be text or json, not {fmt!r}")
     with handle_errors():
         records = []
-        for f in files:
+        for f in files or []:
             doc = document.load_file(f)
             records.append(_status_record(doc, platform_version))
+        if layers or sets or set_strings:
+            ld = layered_from_options(layers, sets, set_strings, chart_values)
+            records.append(_status_record(ld, platform_version))
+        if not records:
+            fail("give a values FILE, or a layered set with -f FILE [-f FILE...] [--set ...]")
         half = any(not r["agree"] for r in records)
         if fmt == "json":
             out = {"files": [{k: v for k, v in r.items() if not k.startswith("_")} for r in records]}
@@ -237,9 +253,7 @@ def status_cmd(
 def _render_overrides(data: dict[str, Any]) -> bytes:
     from astro_config.editing import Style, render_block
 
-    header = (
-        "# Overrides written by astro-config: pass this file as an extra -f after the original values file.\n"
-    )
+    header = "# Overrides written by astro-config: pass this file as an extra -f after the original values file.\n"
     body = "\n".join(render_block(data, 0, Style(2, 2))) + "\n" if data else "{}\n"
     return (header + body).encode("utf-8")
 
@@ -294,7 +308,10 @@ def _progress_bar() -> Any:
 
 def _toggle(
     on: bool,
-    file: Path,
+    file: Path | None,
+    layers: list[Path] | None,
+    target: Path | None,
+    set_args: tuple[list[str] | None, list[str] | None],
     platform_version: str | None,
     force: bool,
     upload: str | None,
@@ -310,10 +327,32 @@ def _toggle(
     from astro_config.keypath import format_path
     from astro_config.profiles import format_version, unsafe_release
 
-    doc = document.load_file(file)
-    platform = _platform(platform_version, doc)
+    layered: Any = None
+    if layers or set_args[0] or set_args[1]:
+        if file is not None:
+            fail("give either FILE or a layered set with -f FILE..., not both")
+        if not layers:
+            fail("--set needs the files it layers over: -f FILE [-f FILE...]")
+        layered = layered_from_options(layers, set_args[0], set_args[1])
+        chosen = target if target is not None else layers[-1]
+        matches = [d for d, p in zip(layered.docs, layers, strict=True) if Path(p) == Path(chosen)]
+        if not matches:
+            fail(f"--target {chosen} is not one of the -f files")
+        doc = matches[-1]
+        file = Path(chosen)
+        view: Any = layered
+    else:
+        if file is None:
+            fail("give the values FILE to edit (or -f FILE... for a layered set)")
+        if target is not None:
+            fail("--target goes with several -f files")
+        doc = document.load_file(file)
+        view = doc
+    platform = _platform(platform_version, view)
     gen = platform.generation
-    _err(f"{doc.name}: platform layout {gen.label} ({platform.decided_by})")
+    _err(f"{view.name}: platform layout {gen.label} ({platform.decided_by})")
+    if layered is not None:
+        _err(f"editing {doc.name} (the {'--target' if target else 'last -f'} file)")
     if on:
         fixed = unsafe_release(platform.version) if platform.exact_version else None
         if fixed and not force:
@@ -328,9 +367,9 @@ def _toggle(
                 "warning: the exact 0.34/0.35 release is not known; do not enable on 0.34.0-0.34.2 or 0.35.0 "
                 "(give --platform-version X.Y.Z to have it checked)"
             )
-    state = dagdeploy.read_state(doc, platform)
+    state = dagdeploy.read_state(view, platform)
     for w in state.wrong_keys:
-        where = f" (line {w.line})" if w.line else ""
+        where = f" ({w.where})" if w.where else ""
         _err(f"note: {format_path(w.path)}{where} is ignored by this release: {w.explanation}; it does nothing")
     edits = dagdeploy.toggle_edits(gen, on)
     if not on:
@@ -349,6 +388,8 @@ def _toggle(
             f"{sizing.SHARED_RESOURCES_NOTE}"
         )
     result = editing.apply_edits(doc, edits)
+    if layered is not None:
+        _warn_overridden(layered, doc, result.new.text, edits)
     if not result.changed:
         _err(f"{doc.name}: DAG-only deploys are already {'enabled' if on else 'disabled'}; nothing to change")
         return ExitCode.OK
@@ -359,13 +400,20 @@ def _toggle(
     if opts.check:
         return code
     version = platform.version_text if platform.exact_version else None
-    if opts.output is not None:
-        files = [str(opts.output)]
+    assert file is not None
+    edited = str(opts.output) if opts.output is not None else str(file)
+    if layered is not None:
+        files = [edited if Path(p) == Path(file) else str(p) for p in (layers or [])]
+        if overrides is not None and not opts.write and opts.output is None:
+            files = [*files, str(overrides)]
+    elif opts.output is not None:
+        files = [edited]
     elif overrides is not None and not opts.write:
         files = [str(file), str(overrides)]
     else:
         files = [str(file)]
-    command = dagdeploy.helm_upgrade_command(files, release, namespace, version)
+    extra_sets = [(a.flag, a.text) for a in layered.set_args] if layered is not None else []
+    command = dagdeploy.helm_upgrade_command(files, release, namespace, version, extra_sets)
     if overrides is not None and (opts.write or opts.output is not None):
         alternative = dagdeploy.helm_upgrade_command([str(file), str(overrides)], release, namespace, version)
         command += f"\n     or, with the overrides file over the unedited original: {alternative}"
@@ -380,9 +428,36 @@ def _toggle(
     return code
 
 
+def _warn_overridden(layered: Any, target: Any, new_text: str, edits: list[Any]) -> None:
+    """Tell when a later layer or a --set overrides what was written to the target file."""
+    from astro_config import dagdeploy
+    from astro_config import layered as layered_mod
+    from astro_config.keypath import format_path
+
+    after = layered_mod.reparse_with(layered, target, new_text)
+    for edit in edits:
+        value = after.get(edit.path)
+        if value != edit.value or type(value) is not type(edit.value):
+            where = after.where(edit.path) or "a later layer"
+            _err(
+                f"warning: {format_path(edit.path)} is overridden by {where}: the set resolves to "
+                f"{dagdeploy.yaml_scalar(value)}, not {dagdeploy.yaml_scalar(edit.value)}; change it there too"
+            )
+
+
+TargetOpt = Annotated[
+    Path | None,
+    typer.Option("--target", help="With several -f: the file to edit (default: the last -f).", metavar="FILE"),
+]
+
+
 @app.command("enable")
 def enable_cmd(
-    file: Annotated[Path, typer.Argument(help="The platform values file.", show_default=False)],
+    file: Annotated[Path | None, typer.Argument(help="The platform values file.", show_default=False)] = None,
+    layers: ValuesFilesOpt = None,
+    target: TargetOpt = None,
+    sets: SetOpt = None,
+    set_strings: SetStringOpt = None,
     platform_version: PlatformOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Enable even on releases the docs call unsafe.")] = False,
     upload: UploadOpt = None,
@@ -404,15 +479,19 @@ def enable_cmd(
     with handle_errors():
         opts = write_options(write, backup, output, diff_file, check)
         code = _toggle(
-            True, file, platform_version, force, upload, dags_dir, ingress, opts, overrides, release, namespace,
-            show_secrets,
+            True, file, layers, target, (sets, set_strings), platform_version, force, upload, dags_dir, ingress,
+            opts, overrides, release, namespace, show_secrets,
         )  # fmt: skip
         raise typer.Exit(code)
 
 
 @app.command("disable")
 def disable_cmd(
-    file: Annotated[Path, typer.Argument(help="The platform values file.", show_default=False)],
+    file: Annotated[Path | None, typer.Argument(help="The platform values file.", show_default=False)] = None,
+    layers: ValuesFilesOpt = None,
+    target: TargetOpt = None,
+    sets: SetOpt = None,
+    set_strings: SetStringOpt = None,
     platform_version: PlatformOpt = None,
     write: WriteOpt = False,
     backup: BackupOpt = False,
@@ -428,8 +507,8 @@ def disable_cmd(
     with handle_errors():
         opts = write_options(write, backup, output, diff_file, check)
         code = _toggle(
-            False, file, platform_version, False, None, None, "auto", opts, overrides, release, namespace,
-            show_secrets,
+            False, file, layers, target, (sets, set_strings), platform_version, False, None, None, "auto",
+            opts, overrides, release, namespace, show_secrets,
         )  # fmt: skip
         raise typer.Exit(code)
 
@@ -440,14 +519,23 @@ def disable_cmd(
 
 
 def _size_record(
-    upload: str | None, dags_dir: Path | None, values: Path | None, ingress_choice: str, version: str | None
+    upload: str | None,
+    dags_dir: Path | None,
+    values: list[Path] | None,
+    sets: list[str] | None,
+    set_strings: list[str] | None,
+    ingress_choice: str,
+    version: str | None,
 ) -> tuple[dict[str, Any], list[str]]:
     from astro_config import dagdeploy, document, sizing
 
     warnings: list[str] = []
     state = None
-    if values is not None:
-        doc = document.load_file(values)
+    if values and len(values) == 1 and not sets and not set_strings:
+        doc: Any = document.load_file(values[0])
+        state = dagdeploy.read_state(doc, _platform(version, doc))
+    elif values or sets or set_strings:
+        doc = layered_from_options(values, sets, set_strings)
         state = dagdeploy.read_state(doc, _platform(version, doc))
     upload_bytes, report = _measure_upload(upload, dags_dir)
     ingress = _resolve_ingress(ingress_choice, state.ingress if state else None)
@@ -520,8 +608,16 @@ def size_cmd(
     upload: UploadOpt = None,
     dags_dir: DagsDirOpt = None,
     values: Annotated[
-        Path | None, typer.Option("-f", "--values", help="Values file: ingress mode and current resources.")
+        list[Path] | None,
+        typer.Option(
+            "-f",
+            "--values",
+            help="Values file (repeat for layers): ingress mode and current resources.",
+            metavar="FILE",
+        ),
     ] = None,
+    sets: SetOpt = None,
+    set_strings: SetStringOpt = None,
     ingress: IngressOpt = "auto",
     platform_version: PlatformOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="text, yaml or json.", metavar="text|yaml|json")] = "text",
@@ -533,7 +629,7 @@ def size_cmd(
     if fmt not in ("text", "yaml", "json"):
         fail(f"--format must be text, yaml or json, not {fmt!r}")
     with handle_errors():
-        rec, warnings = _size_record(upload, dags_dir, values, ingress, platform_version)
+        rec, warnings = _size_record(upload, dags_dir, values, sets, set_strings, ingress, platform_version)
         for w in warnings:
             _err(f"warning: {w}")
         if rec["over_cap"]:

@@ -22,6 +22,7 @@ class Flag:
     path: KeyPath
     value: Any  # MISSING when unset
     line: int | None
+    where: str | None = None  # FILE:LINE (or the --set argument) that set it
 
     @property
     def is_set(self) -> bool:
@@ -34,8 +35,8 @@ class Flag:
     def describe(self, file: str) -> str:
         if not self.is_set:
             return "unset, default false"
-        shown = _yaml_scalar(self.value)
-        where = f" ({file}:{self.line})" if self.line else ""
+        shown = yaml_scalar(self.value)
+        where = f" ({self.where})" if self.where else (f" ({file}:{self.line})" if self.line else "")
         note = "" if isinstance(self.value, bool) else " - not a boolean, the chart treats it as false"
         if isinstance(self.value, str) and self.value.lower() in ("true", "false", "yes", "no", "on", "off"):
             note = " - a quoted string, not a boolean"
@@ -47,6 +48,7 @@ class WrongKeyFound:
     path: KeyPath
     line: int | None
     explanation: str
+    where: str | None = None
 
 
 @dataclass
@@ -88,7 +90,7 @@ class State:
         return "half-enabled"
 
 
-def _yaml_scalar(value: Any) -> str:
+def yaml_scalar(value: Any) -> str:
     if value is True:
         return "true"
     if value is False:
@@ -105,8 +107,18 @@ def _line(doc: ValuesDocument, path: KeyPath) -> int | None:
     return loc[0] if loc else None
 
 
+def _where(doc: ValuesDocument, path: KeyPath) -> str | None:
+    """``FILE:LINE`` of a key: for a layered set, of the layer that set it."""
+    where = getattr(doc, "where", None)
+    if where is not None:
+        result = where(path)
+        return result if isinstance(result, str) else None
+    line = _line(doc, path)
+    return f"{doc.name}:{line}" if line else None
+
+
 def _flag(doc: ValuesDocument, path: KeyPath) -> Flag:
-    return Flag(path, doc.get(path), _line(doc, path))
+    return Flag(path, doc.get(path), _line(doc, path), _where(doc, path))
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -120,8 +132,7 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
     return out
 
 
-def effective_resources(gen: Generation, value: Any, file: str, line: int | None) -> tuple[dict[str, Any], str]:
-    where = f"{file}:{line}" if line else file
+def effective_resources(gen: Generation, value: Any, where: str) -> tuple[dict[str, Any], str]:
     if isinstance(value, Mapping) and value:
         if gen.resources_merge_default:
             merged = deep_merge(gen.default_resources, value)
@@ -135,13 +146,13 @@ def effective_resources(gen: Generation, value: Any, file: str, line: int | None
 def ingress_mode(doc: ValuesDocument, gen: Generation) -> tuple[str, str]:
     value = doc.get(gen.ingress_key)
     key = format_path(gen.ingress_key)
-    line = _line(doc, gen.ingress_key)
-    where = f" ({doc.name}:{line})" if line else ""
+    at = _where(doc, gen.ingress_key)
+    where = f" ({at})" if at else ""
     if value is False:
         return THIRD_PARTY, f"{key}: false{where}"
     if value is MISSING:
         return BUNDLED, f"{key} unset, the bundled nginx is on by default"
-    return BUNDLED, f"{key}: {_yaml_scalar(value)}{where}"
+    return BUNDLED, f"{key}: {yaml_scalar(value)}{where}"
 
 
 def ingress_class(doc: ValuesDocument) -> str | None:
@@ -163,14 +174,14 @@ def find_wrong_keys(doc: ValuesDocument, gen: Generation) -> list[WrongKeyFound]
     wrong: WrongKey
     for wrong in gen.wrong_keys:
         if doc.get(wrong.path) is not MISSING:
-            found.append(WrongKeyFound(wrong.path, _line(doc, wrong.path), wrong.explanation))
+            found.append(WrongKeyFound(wrong.path, _line(doc, wrong.path), wrong.explanation, _where(doc, wrong.path)))
     return found
 
 
 def read_state(doc: ValuesDocument, platform: Platform) -> State:
     gen = platform.generation
     res_value = doc.get(gen.resources)
-    resources, source = effective_resources(gen, res_value, doc.name, _line(doc, gen.resources))
+    resources, source = effective_resources(gen, res_value, _where(doc, gen.resources) or doc.name)
     ingress, reason = ingress_mode(doc, gen)
     cls = ingress_class(doc)
     image = None
@@ -226,12 +237,12 @@ def overrides_data(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, 
 def _get(data: Any, path: KeyPath) -> Any:
     cur = data
     for part in path:
-        if isinstance(cur, Mapping) and part in cur:
-            cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
-            cur = cur[part]
-        else:
+        if isinstance(part, int):
+            if not (isinstance(cur, list) and 0 <= part < len(cur)):
+                return MISSING
+        elif not (isinstance(cur, Mapping) and part in cur):
             return MISSING
+        cur = cur[part]
     return cur
 
 
@@ -247,14 +258,21 @@ def _put(out: dict[str, Any], path: KeyPath, value: Any) -> None:
 
 
 def helm_upgrade_command(
-    files: list[str], release: str, namespace: str, version: str | None
+    files: list[str],
+    release: str,
+    namespace: str,
+    version: str | None,
+    set_args: list[tuple[str, str]] | None = None,
 ) -> str:
+    """The exact ``helm upgrade`` that applies the values; ``set_args`` are (flag, argument) pairs to repeat."""
     parts = ["helm", "upgrade", release, CHART]
     for f in files:
         parts += ["-f", f]
     parts += ["-n", namespace]
     if version:
         parts += ["--version", version]
+    for flag, arg in set_args or []:
+        parts += [flag, arg]
     parts += ["--set", UPGRADE_DEPLOYMENTS_SET]
     return shlex.join(parts)
 

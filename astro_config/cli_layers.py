@@ -1,0 +1,163 @@
+"""``astro-config merge``, ``explain`` and ``diff``: layered values as Helm computes them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from astro_config.cli import ShowSecretsOpt, _err, app, fail, handle_errors
+from astro_config.errors import ExitCode
+
+ValuesFilesOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "-f", "--values", help="A values file; repeat for layers, later files win (as helm -f).", metavar="FILE"
+    ),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Helm --set: a.b=c, a.b[0]=x, comma-separated, \\, and \\. escapes.", metavar="KEY=VAL"),
+]
+SetStringOpt = Annotated[
+    list[str] | None, typer.Option("--set-string", help="Helm --set-string: every value a string.", metavar="KEY=VAL")
+]
+ChartValuesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--chart-values",
+        help="The chart's defaults (helm show values astronomer/astronomer --version V) as the lowest layer.",
+        metavar="FILE",
+    ),
+]
+
+
+def layered_from_options(
+    files: list[Path] | None,
+    sets: list[str] | None,
+    set_strings: list[str] | None,
+    chart_values: Path | None = None,
+    what: str = "-f FILE",
+) -> Any:
+    from astro_config import layered
+
+    if not files and not sets and not set_strings:
+        fail(f"give at least one {what}")
+    args = layered.set_args_from(sets, set_strings)
+    return layered.load_layered([str(f) for f in files or []], args, str(chart_values) if chart_values else None)
+
+
+def _typing_warnings(ld: Any) -> None:
+    from astro_config import layering
+
+    texts = [(d.name, d.text) for d in ld.docs]
+    for w in layering.typing_warnings(texts, ld.set_args):
+        _err(f"warning: {w.origin}: {w.key}: {w.message}")
+
+
+@app.command("merge")
+def merge_cmd(
+    files: ValuesFilesOpt = None,
+    sets: SetOpt = None,
+    set_strings: SetStringOpt = None,
+    chart_values: ChartValuesOpt = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="yaml (as toYaml) or json (as toJson).", metavar="yaml|json")
+    ] = "yaml",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to OUT instead of stdout.", metavar="OUT")
+    ] = None,
+    show_secrets: ShowSecretsOpt = False,
+) -> None:
+    """Print the effective values of a layered set (what templates see as .Values), merged exactly as Helm
+    merges -f files, --set and --set-string; keys in Helm's order; secrets redacted."""
+    from astro_config import layering
+    from astro_config.writing import write_atomic
+
+    if fmt not in ("yaml", "json"):
+        fail(f"--format must be yaml or json, not {fmt!r}")
+    with handle_errors():
+        ld = layered_from_options(files, sets, set_strings, chart_values)
+        _typing_warnings(ld)
+        text = layering.render(ld.effective, fmt, show_secrets=show_secrets)
+        if output is not None:
+            write_atomic(output, text.encode("utf-8"))
+            _err(f"wrote {output}")
+        else:
+            sys.stdout.write(text)
+
+
+@app.command("explain")
+def explain_cmd(
+    key: Annotated[str, typer.Argument(help="Dotted key path, e.g. global.dagOnlyDeployment.enabled.")],
+    files: ValuesFilesOpt = None,
+    sets: SetOpt = None,
+    set_strings: SetStringOpt = None,
+    chart_values: ChartValuesOpt = None,
+    show_secrets: ShowSecretsOpt = False,
+) -> None:
+    """Show the effective value of KEY, the layer that set it (FILE:LINE or --set) and the values it overrode.
+    Exit 1 when no layer sets it."""
+    from astro_config import keypath, layering
+
+    with handle_errors():
+        path = keypath.parse(key)
+        ld = layered_from_options(files, sets, set_strings, chart_values)
+        ex = layering.explain(ld.effective, path)
+        sys.stdout.write(layering.render_explanation(ex, show_secrets=show_secrets))
+        raise typer.Exit(ExitCode.OK if ex.present else ExitCode.FINDINGS)
+
+
+@app.command("diff")
+def diff_cmd(
+    old: Annotated[Path | None, typer.Argument(help="Old values file.", show_default=False)] = None,
+    new: Annotated[Path | None, typer.Argument(help="New values file.", show_default=False)] = None,
+    old_files: Annotated[
+        list[Path] | None,
+        typer.Option("--old", help="Old side as a layered set (repeat, in -f order).", metavar="FILE"),
+    ] = None,
+    new_files: Annotated[
+        list[Path] | None,
+        typer.Option("--new", help="New side as a layered set (repeat, in -f order).", metavar="FILE"),
+    ] = None,
+    old_sets: Annotated[
+        list[str] | None, typer.Option("--old-set", help="--set on the old side.", metavar="KEY=VAL")
+    ] = None,
+    new_sets: Annotated[
+        list[str] | None, typer.Option("--new-set", help="--set on the new side.", metavar="KEY=VAL")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.", metavar="text|json")] = "text",
+    unified: Annotated[int, typer.Option("--unified", "-U", help="Lines of context in the text diff.", min=0)] = 3,
+    show_secrets: ShowSecretsOpt = False,
+) -> None:
+    """Compare two sets of values as Helm sees them: the semantic change list (dotted key paths), then a
+    unified diff. Formatting-only differences are "same data". Exit 0 same data, 1 different, 2 trouble.
+
+    Compare `helm get values` output with the files in git: diff live.yaml --new base.yaml --new prod.yaml."""
+    from astro_config import diffing
+
+    if fmt not in ("text", "json"):
+        fail(f"--format must be text or json, not {fmt!r}")
+    with handle_errors():
+        old_list = ([old] if old else []) + list(old_files or [])
+        new_list = list(new_files or []) if new_files else ([new] if new else [])
+        if new_files and new is not None:
+            new_list = [new, *new_files]
+        if not old_list or not new_list:
+            fail("give OLD and NEW (files), or --old FILE... and --new FILE...")
+        old_ld = layered_from_options(old_list, old_sets, None)
+        new_ld = layered_from_options(new_list, new_sets, None)
+        result = diffing.diff(
+            old_ld.effective.values,
+            new_ld.effective.values,
+            old_name=" ".join(str(p) for p in old_list),
+            new_name=" ".join(str(p) for p in new_list),
+            show_secrets=show_secrets,
+            unified=unified,
+            old_texts=[d.text for d in old_ld.docs],
+            new_texts=[d.text for d in new_ld.docs],
+        )
+        sys.stdout.write(diffing.render_json(result) if fmt == "json" else diffing.render_text(result))
+        raise typer.Exit(result.exit_code)
