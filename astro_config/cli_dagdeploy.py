@@ -541,9 +541,12 @@ def _size_record(
     ingress = _resolve_ingress(ingress_choice, state.ingress if state else None)
     needed = sizing.size_for_upload(upload_bytes, ingress)
     rec: dict[str, Any] = needed.to_dict()
-    rec["ingress_reason"] = (
-        state.ingress_reason if state and ingress_choice == "auto" else f"--ingress {ingress_choice}"
-    )
+    if ingress_choice != "auto":
+        rec["ingress_reason"] = f"--ingress {ingress_choice}"
+    elif state is not None:
+        rec["ingress_reason"] = state.ingress_reason
+    else:
+        rec["ingress_reason"] = "no values file: bundled assumed; give -f FILE or --ingress third-party"
     if state and state.ingress_nginx_without_body_size:
         warnings.append(
             "the values show ingress-nginx as the third-party controller without a "
@@ -560,9 +563,27 @@ def _size_record(
             "reasons": reasons,
         }
     if report is not None:
-        rec["dags_dir"] = report.to_dict() if hasattr(report, "to_dict") else {"path": str(dags_dir)}
+        rec["dags_dir"] = report.to_dict()
+        rec["boundary_notes"] = _boundary_notes(upload_bytes, report.margin_bytes, ingress)
     rec["note"] = sizing.SHARED_RESOURCES_NOTE
     return rec, warnings
+
+
+def _boundary_notes(upload_bytes: int, margin: int, ingress: str) -> list[str]:
+    """A measured size close to a limit may land on the other side of it in the real upload."""
+    from astro_config import sizing
+
+    notes = []
+    limits = [(sizing.THIRD_PARTY_CAP, "the 8 MB third-party ingress cap")] if ingress == "third-party" else []
+    blocks = sizing.blocks_for(upload_bytes)
+    limits.append((blocks * sizing.BLOCK_BYTES, f"the {blocks * 15} MB edge of {blocks} block(s)"))
+    for limit, what in limits:
+        if abs(upload_bytes - limit) <= margin:
+            notes.append(
+                f"the measured size is within {sizing.format_bytes(margin)} of {what}; "
+                "the real upload may land on the other side"
+            )
+    return notes
 
 
 def _size_text(rec: dict[str, Any]) -> str:
@@ -577,14 +598,24 @@ def _size_text(rec: dict[str, Any]) -> str:
     row("upload", f"{format_bytes(rec['upload_bytes'])} compressed per deploy")
     d = rec.get("dags_dir")
     if d:
-        row("dags folder", f"{d.get('path')}: {d.get('file_count')} files, {format_bytes(d.get('compressed_bytes', 0))}"
-            " as packed by astro deploy --dags")  # fmt: skip
-        for c in d.get("contributors", [])[:5]:
+        files = d.get("file_count", 0)
+        row(
+            "dags folder",
+            f"{d.get('path')}: {files} file{'s' if files != 1 else ''}, packed as `astro deploy --dags` packs it "
+            f"(within about {format_bytes(d.get('margin_bytes', 0))} of the real upload)",
+        )
+        for k in d.get("kinds", [])[:6]:
             row(
                 "  trim",
-                f"{c['path']} ({c['kind']}, {c['files']} files): about {format_bytes(c['compressed_bytes'])}"
-                " compressed that usually should not ship",
+                f"{k['kind']}: {k['paths']} item(s), {k['files']} file(s); leaving them out saves about "
+                f"{format_bytes(k['savings_bytes'])}",
             )
+        if d.get("kinds"):
+            row("  top", ", ".join(f"{c['path']} ({format_bytes(c['savings_bytes'])})" for c in d["contributors"][:3]))
+        for note in d.get("notes", []):
+            row("  note", note)
+        for note in rec.get("boundary_notes", []):
+            row("  careful", note)
     mode = "bundled nginx" if rec["ingress"] == "bundled" else "third-party ingress controller"
     row("ingress", f"{mode} ({rec['ingress_reason']})")
     row("blocks", f"{rec['blocks']} x 15 MB (1 CPU and 1536Mi each)")

@@ -96,7 +96,15 @@ def test_enable_real_chart_changes_only_the_flags(folder: str, version: str, tmp
 @needs_shared
 @pytest.mark.parametrize(("folder", "version"), RELEASES)
 def test_real_chart_status_at_own_version(folder: str, version: str) -> None:
-    r = run("dag-deploy", "status", str(ASTRONOMER / folder / "values.yaml"), "--platform-version", version, "--format", "json")
+    r = run(
+        "dag-deploy",
+        "status",
+        str(ASTRONOMER / folder / "values.yaml"),
+        "--platform-version",
+        version,
+        "--format",
+        "json",
+    )
     assert r.returncode == 0, r.stderr
     rec = json.loads(r.stdout)["files"][0]
     assert rec["state"] == "disabled"
@@ -312,12 +320,16 @@ def helm_merge(base: Any, over: Any) -> Any:
         ("half-enabled.yaml", "2.1.0", []),
     ],
 )
-def test_overrides_layered_over_original_give_the_edit(sample: str, version: str, extra: list[str], tmp_path: Path) -> None:
+def test_overrides_layered_over_original_give_the_edit(
+    sample: str, version: str, extra: list[str], tmp_path: Path
+) -> None:
     f = tmp_path / sample
     shutil.copy(SAMPLES / sample, f)
     edited = tmp_path / "edited.yaml"
     ov = tmp_path / "overrides.yaml"
-    r = run("dag-deploy", "enable", str(f), "--platform-version", version, "-o", str(edited), "--overrides", str(ov), *extra)
+    r = run(
+        "dag-deploy", "enable", str(f), "--platform-version", version, "-o", str(edited), "--overrides", str(ov), *extra
+    )
     assert r.returncode == 0, r.stderr
     original = document.load_file(f).data
     want = document.load_file(edited).data
