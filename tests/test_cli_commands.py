@@ -242,8 +242,8 @@ def test_status_on_layered_set(layers: tuple[Path, Path]) -> None:
     assert rec["state"] == "half-enabled"
     assert rec["global_flag"]["text"] == f"true ({prod}:4)"
     assert rec["houston_flag"]["text"] == f"false ({base}:14)"
-    r = run("dag-deploy", "status", "-f", str(base), "-f", str(prod),
-            "--set", "astronomer.houston.config.deployments.configureDagDeployment=true", "--format", "json")  # fmt: skip
+    houston = "astronomer.houston.config.deployments.configureDagDeployment=true"
+    r = run("dag-deploy", "status", "-f", str(base), "-f", str(prod), "--set", houston, "--format", "json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["files"][0]["state"] == "enabled"
 

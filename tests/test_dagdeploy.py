@@ -60,8 +60,8 @@ def test_enable_real_chart_changes_only_the_flags(folder: str, version: str, tmp
     enabled = f.read_bytes()
     removed, added = changed_lines(original.decode(), enabled.decode())
     # the global flag line flips; the Houston flag is added with its missing parents (flag last)
-    assert removed == ["    enabled: false"] if gen.id != "2" else removed == ["      enabled: false"]
-    assert [a.strip() for a in added][0] == "enabled: true"
+    assert removed == (["      enabled: false"] if gen.id == "2" else ["    enabled: false"])
+    assert added[0].strip() == "enabled: true"
     houston_leaf = gen.houston_flag[-1]
     assert added[-1].strip() == f"{houston_leaf}: true"
     # every added line other than the flag is a parent key on the Houston flag's path
