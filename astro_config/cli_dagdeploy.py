@@ -86,18 +86,23 @@ def _platform(version: str | None, doc: Any) -> Any:
 
 
 def _fmt_resources(res: Any) -> str:
+    """``requests 100m CPU / 384Mi, limits 1 CPU / 1536Mi`` (other keys named after)."""
     if not isinstance(res, dict) or not res:
         return "none"
     parts = []
     for kind in ("requests", "limits"):
         block = res.get(kind)
         if isinstance(block, dict) and block:
-            inner = ", ".join(f"{k} {v}" for k, v in block.items())
+            cpu, memory = block.get("cpu"), block.get("memory")
+            inner = " / ".join(x for x in (f"{cpu} CPU" if cpu is not None else "", str(memory or "")) if x)
+            others = [k for k in block if k not in ("cpu", "memory")]
+            if others:
+                inner += " (+ " + ", ".join(others) + ")"
             parts.append(f"{kind} {inner}")
     other = [k for k in res if k not in ("requests", "limits")]
     if other:
         parts.append("also " + ", ".join(other))
-    return "; ".join(parts) if parts else "none"
+    return ", ".join(parts) if parts else "none"
 
 
 def _status_record(doc: Any, version: str | None) -> dict[str, Any]:
@@ -175,11 +180,14 @@ def _status_text(rec: dict[str, Any]) -> str:
     row("houston flag", f"{rec['houston_flag']['key']} = {rec['houston_flag']['text']}")
     state = rec["state"]
     row("state", f"{state} (the two flags agree)" if rec["agree"] else "HALF-ENABLED: the two flags disagree")
-    row("resources", f"{_fmt_resources(rec['resources'])} ({rec['resources_source']})")
+    row("resources", f"{_fmt_resources(rec['resources'])}; from {rec['resources_source']}")
     mode = "bundled nginx" if rec["ingress"]["mode"] == "bundled" else "third-party ingress controller"
-    row("ingress", f"{mode} ({rec['ingress']['reason']})")
+    row("ingress", f"{mode}; {rec['ingress']['reason']}")
     allowance = rec["allowance"]
-    row("max upload", f"{format_bytes(rec['max_upload_bytes'])} compressed per deploy ({allowance['explanation']})")
+    if rec["max_upload_bytes"]:
+        row("max upload", f"{format_bytes(rec['max_upload_bytes'])} compressed per deploy: {allowance['explanation']}")
+    else:
+        row("max upload", f"none guaranteed: {allowance['explanation']}")
     if rec["image"]:
         row("image", rec["image"])
     for w in rec["wrong_generation_keys"]:
@@ -617,7 +625,7 @@ def _size_text(rec: dict[str, Any]) -> str:
         for note in rec.get("boundary_notes", []):
             row("  careful", note)
     mode = "bundled nginx" if rec["ingress"] == "bundled" else "third-party ingress controller"
-    row("ingress", f"{mode} ({rec['ingress_reason']})")
+    row("ingress", f"{mode}; {rec['ingress_reason']}")
     row("blocks", f"{rec['blocks']} x 15 MB (1 CPU and 1536Mi each)")
     row("needs", f"{rec['cpu']} CPU, {rec['memory']} memory (requests and limits)")
     cur = rec.get("current")

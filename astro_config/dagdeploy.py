@@ -147,11 +147,11 @@ def ingress_mode(doc: ValuesDocument, gen: Generation) -> tuple[str, str]:
     value = doc.get(gen.ingress_key)
     key = format_path(gen.ingress_key)
     at = _where(doc, gen.ingress_key)
-    where = f" ({at})" if at else ""
+    where = f" at {at}" if at else ""
     if value is False:
         return THIRD_PARTY, f"{key}: false{where}"
     if value is MISSING:
-        return BUNDLED, f"{key} unset, the bundled nginx is on by default"
+        return BUNDLED, f"{key} is unset (on by default)"
     return BUNDLED, f"{key}: {yaml_scalar(value)}{where}"
 
 

@@ -345,8 +345,8 @@ def resolve_platform(version: str | None, data: Mapping[str, Any], file: str) ->
         return generation_for_version(version)
     gen, seen = infer_generation(data)
     if gen is not None:
-        specific = [p for p, g in seen if len(g) == 1]
-        keys = ", ".join(format_path(p) for p in (specific or [p for p, _ in seen]))
+        specific = [format_path(p) for p, g in seen if len(g) == 1]
+        keys = ", ".join(specific[:2]) + (f" and {len(specific) - 2} more" if len(specific) > 2 else "")
         return Platform(gen, None, None, f"inferred from {keys}")
     if seen:
         detail = "; ".join(
