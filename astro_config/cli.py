@@ -128,7 +128,11 @@ def finish_edit(
     """Run the write mode for an :class:`~astro_config.editing.EditResult`; print messages; return the code."""
     from astro_config.writing import emit
 
-    redact_line = None if show_secrets else _redact_line()
+    diff_text = None
+    if not show_secrets:
+        from astro_config.secretdiff import redacted_unified_diff
+
+        diff_text = redacted_unified_diff(result.old, result.new, result.old.name)
     outcome = emit(
         name=result.old.name,
         path=result.old.path,
@@ -138,8 +142,8 @@ def finish_edit(
         new_text=result.new.text,
         opts=opts,
         stdout=sys.stdout,
-        redact_line=redact_line,
         extra_files=extra_files or [],
+        diff_text=diff_text,
     )
     for note in result.notes:
         _err(f"note: {note}")
@@ -147,15 +151,6 @@ def finish_edit(
         for m in outcome.messages:
             _err(m)
     return outcome.exit_code
-
-
-def _redact_line() -> Any:
-    try:
-        from astro_config import redact
-    except ImportError:  # pragma: no cover - redact ships with the package
-        return None
-    fn = getattr(redact, "redact_yaml_line", None)
-    return fn
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -198,12 +193,9 @@ def get_cmd(
 
 
 def _redact_value(path: Any, value: Any) -> Any:
-    try:
-        from astro_config import redact
-    except ImportError:  # pragma: no cover
-        return value
-    fn = getattr(redact, "redact_at", None)
-    return fn(path, value) if fn is not None else value
+    from astro_config import redact
+
+    return redact.redact_at(path, value)
 
 
 @app.command("set")

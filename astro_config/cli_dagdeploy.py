@@ -341,7 +341,7 @@ def _toggle(
             fail("give either FILE or a layered set with -f FILE..., not both")
         if not layers:
             fail("--set needs the files it layers over: -f FILE [-f FILE...]")
-        layered = layered_from_options(layers, set_args[0], set_args[1])
+        layered = layered_from_options(layers, set_args[0], set_args[1], show_secrets=show_secrets)
         chosen = target if target is not None else layers[-1]
         matches = [d for d, p in zip(layered.docs, layers, strict=True) if Path(p) == Path(chosen)]
         if not matches:
@@ -420,7 +420,7 @@ def _toggle(
         files = [str(file), str(overrides)]
     else:
         files = [str(file)]
-    extra_sets = [(a.flag, a.text) for a in layered.set_args] if layered is not None else []
+    extra_sets = [(a.flag, layered.shown(a.text)) for a in layered.set_args] if layered is not None else []
     command = dagdeploy.helm_upgrade_command(files, release, namespace, version, extra_sets)
     if overrides is not None and (opts.write or opts.output is not None):
         alternative = dagdeploy.helm_upgrade_command([str(file), str(overrides)], release, namespace, version)

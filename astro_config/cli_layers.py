@@ -40,13 +40,16 @@ def layered_from_options(
     set_strings: list[str] | None,
     chart_values: Path | None = None,
     what: str = "-f FILE",
+    show_secrets: bool = False,
 ) -> Any:
     from astro_config import layered
 
     if not files and not sets and not set_strings:
         fail(f"give at least one {what}")
     args = layered.set_args_from(sets, set_strings)
-    return layered.load_layered([str(f) for f in files or []], args, str(chart_values) if chart_values else None)
+    ld = layered.load_layered([str(f) for f in files or []], args, str(chart_values) if chart_values else None)
+    ld.show_secrets = show_secrets
+    return ld
 
 
 def _typing_warnings(ld: Any) -> None:
@@ -54,7 +57,7 @@ def _typing_warnings(ld: Any) -> None:
 
     texts = [(d.name, d.text) for d in ld.docs]
     for w in layering.typing_warnings(texts, ld.set_args):
-        _err(f"warning: {w.origin}: {w.key}: {w.message}")
+        _err(f"warning: {ld.shown(w.origin)}: {w.key}: {w.message}")
 
 
 @app.command("merge")

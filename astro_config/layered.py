@@ -27,11 +27,23 @@ class LayeredDocument:
     effective: Effective
     chart: ValuesDocument | None = None
     text: str = ""
+    show_secrets: bool = False
     _lines: list[str] = field(default_factory=list)
+
+    def shown(self, text: str) -> str:
+        """A ``--set`` argument (or anything naming one) with secret values hidden, unless --show-secrets."""
+        if self.show_secrets:
+            return text
+        from astro_config.redact import redact_set_argument
+
+        head, sep, arg = text.partition(" ")
+        if head in ("--set", "--set-string") and sep:
+            return f"{head} {redact_set_argument(arg)}"
+        return redact_set_argument(text)
 
     @property
     def name(self) -> str:
-        parts = [f"-f {d.name}" for d in self.docs] + [str(a) for a in self.set_args]
+        parts = [f"-f {d.name}" for d in self.docs] + [self.shown(str(a)) for a in self.set_args]
         return " ".join(parts)
 
     @property
@@ -71,7 +83,7 @@ class LayeredDocument:
         origin = self.effective.origins.get(tuple(path))
         if origin is None:
             return None
-        return str(origin)
+        return self.shown(str(origin)) if origin.kind is LayerKind.SET else str(origin)
 
     def scalar_source(self, path: KeyPath) -> str | None:
         doc = self.origin_doc(path)
@@ -93,7 +105,8 @@ class LayeredDocument:
                     origin = self.effective.origin(path)
                     if origin is not None and origin.kind is LayerKind.SET:
                         # a --set has no line: the finding points at the argument itself
-                        by_file.setdefault(str(origin), []).append(replace(p, file=str(origin), line=0, column=0))
+                        arg = self.shown(str(origin))
+                        by_file.setdefault(arg, []).append(replace(p, file=arg, line=0, column=0))
                         continue
                     if origin is not None:
                         file = origin.source

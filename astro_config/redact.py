@@ -49,6 +49,28 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
     r"(^|_)(dockerconfigjson|dockercfg|kubeconfig)$",
 )
 
+
+def _extra_patterns() -> tuple[str, ...]:
+    """More secret-key patterns from ``ASTRO_CONFIG_SECRET_KEYS``: comma-separated regular expressions matched
+    against the snake_case key (``adminPassword`` -> ``admin_password``), e.g. ``^license$,_pin$``."""
+    import os
+
+    raw = os.environ.get("ASTRO_CONFIG_SECRET_KEYS", "")
+    out = []
+    for item in raw.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            re.compile(item)
+        except re.error:
+            item = re.escape(item)  # a plain word: match it literally
+        out.append(item)
+    return tuple(out)
+
+
+DEFAULT_PATTERNS = DEFAULT_PATTERNS + _extra_patterns()
+
 # Ancestors under which a bare ``key`` names a label or a key of a Secret/ConfigMap, not a secret.
 _KEY_CONTEXTS = re.compile(
     r"(tolerations|match_expressions|key_ref|selector|selectors|items|affinity|terms|match_labels|labels)$"

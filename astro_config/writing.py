@@ -218,11 +218,15 @@ def emit(
     stdout: TextIO,
     redact_line: Callable[[str], str] | None = None,
     extra_files: Iterable[tuple[Path, bytes]] = (),
+    diff_text: str | None = None,
 ) -> Outcome:
-    """Carry out the write mode for one edited file. Returns the exit code and messages for stderr."""
+    """Carry out the write mode for one edited file. Returns the exit code and messages for stderr.
+
+    ``diff_text``, when given, is the diff to show and to write with ``--diff-file`` (e.g. one with secrets
+    hidden); otherwise it is computed from the texts."""
     opts.validate()
     changed = old_bytes != new_bytes
-    diff = unified_diff(old_text, new_text, name, redact_line=redact_line)
+    diff = diff_text if diff_text is not None else unified_diff(old_text, new_text, name, redact_line=redact_line)
     if changed and not diff:  # only a BOM or encoding detail changed
         diff = f"--- a/{name}\n+++ b/{name}\n(byte-level change: byte order mark)\n"
     messages: list[str] = []
