@@ -106,7 +106,39 @@ ShowSecretsOpt = Annotated[
     bool, typer.Option("--show-secrets", help="Show values under secret-looking keys instead of <redacted>.")
 ]
 MaxBytesOpt = Annotated[
-    int, typer.Option("--max-bytes", help="Refuse files larger than this.", min=1, show_default=True)
+    int, typer.Option("--max-bytes", help="Refuse files larger than this.", min=1, show_default=True, metavar="N")
+]
+PlatformOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--platform-version",
+        envvar="ASTRO_PLATFORM_VERSION",
+        help="Platform chart release, e.g. 0.34.5, 0.37.7, 1.2.0, 2.1 or v2.1.0. Inferred from the file if omitted.",
+        metavar="V",
+    ),
+]
+ValuesFilesOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "-f", "--values", help="A values file; repeat for layers, later files win (as helm -f).", metavar="FILE"
+    ),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Helm --set: a.b=c, a.b[0]=x, comma-separated, \\, and \\. escapes.", metavar="KEY=VAL"),
+]
+SetStringOpt = Annotated[
+    list[str] | None, typer.Option("--set-string", help="Helm --set-string: every value a string.", metavar="KEY=VAL")
+]
+UploadOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--upload", help="Target compressed DAG upload per deploy: 12MB, 12.5MB, 12MiB, 800KB or bytes.", metavar="SIZE"
+    ),
+]
+DagsDirOpt = Annotated[
+    Path | None,
+    typer.Option("--dags-dir", help="Measure a real dags/ folder as `astro deploy --dags` packs it.", metavar="DIR"),
 ]
 
 
@@ -265,15 +297,7 @@ def lint_cmd(
         list[str] | None,
         typer.Argument(help="Values files, folders (every *.yaml/*.yml below) or globs.", metavar="PATH..."),
     ] = None,
-    platform_version: Annotated[
-        str | None,
-        typer.Option(
-            "--platform-version",
-            envvar="ASTRO_PLATFORM_VERSION",
-            help="Platform chart release the values are for (inferred per file when omitted).",
-            metavar="V",
-        ),
-    ] = None,
+    platform_version: PlatformOpt = None,
     fmt: Annotated[
         str,
         typer.Option(
@@ -283,23 +307,12 @@ def lint_cmd(
         ),
     ] = "auto",
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
-    upload: Annotated[
-        str | None, typer.Option("--upload", help="Check resources and ingress against this compressed upload.")
-    ] = None,
-    dags_dir: Annotated[
-        Path | None, typer.Option("--dags-dir", help="Measure this dags/ folder as the upload.", metavar="DIR")
-    ] = None,
+    upload: UploadOpt = None,
+    dags_dir: DagsDirOpt = None,
     max_bytes: MaxBytesOpt = 10 * 1024 * 1024,
-    layers: Annotated[
-        list[Path] | None,
-        typer.Option("-f", "--values", help="Lint a layered set as Helm merges it (repeat, in order).", metavar="FILE"),
-    ] = None,
-    sets: Annotated[
-        list[str] | None, typer.Option("--set", help="Helm --set over the -f set.", metavar="KEY=VAL")
-    ] = None,
-    set_strings: Annotated[
-        list[str] | None, typer.Option("--set-string", help="Helm --set-string over the -f set.", metavar="KEY=VAL")
-    ] = None,
+    layers: ValuesFilesOpt = None,
+    sets: SetOpt = None,
+    set_strings: SetStringOpt = None,
 ) -> None:
     """Lint values files for DAG-only deploy mistakes: typos, keys of the wrong platform generation, flags that
     disagree, bad quantities, resources too small for an upload, ingress limits, YAML 1.1 surprises.

@@ -12,9 +12,15 @@ import typer
 from astro_config.cli import (
     BackupOpt,
     CheckOpt,
+    DagsDirOpt,
     DiffFileOpt,
     OutputOpt,
+    PlatformOpt,
+    SetOpt,
+    SetStringOpt,
     ShowSecretsOpt,
+    UploadOpt,
+    ValuesFilesOpt,
     WriteOpt,
     _err,
     fail,
@@ -22,7 +28,7 @@ from astro_config.cli import (
     handle_errors,
     write_options,
 )
-from astro_config.cli_layers import ChartValuesOpt, SetOpt, SetStringOpt, ValuesFilesOpt, layered_from_options
+from astro_config.cli_layers import ChartValuesOpt, layered_from_options
 from astro_config.errors import ExitCode
 
 app = typer.Typer(
@@ -37,15 +43,6 @@ app = typer.Typer(
     ),
 )
 
-PlatformOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--platform-version",
-        envvar="ASTRO_PLATFORM_VERSION",
-        help="Platform chart release, e.g. 0.34.5, 0.37.7, 1.2.0, 2.1 or v2.1.0. Inferred from the file if omitted.",
-        metavar="V",
-    ),
-]
 ReleaseOpt = Annotated[str, typer.Option("--release", help="Helm release name for the printed command.")]
 NamespaceOpt = Annotated[str, typer.Option("--namespace", "-n", help="Namespace for the printed command.")]
 OverridesOpt = Annotated[
@@ -55,14 +52,6 @@ OverridesOpt = Annotated[
         help="Also write a minimal values file with only the changed keys, to pass as an extra -f after FILE.",
         metavar="OUT",
     ),
-]
-UploadOpt = Annotated[
-    str | None,
-    typer.Option("--upload", help="Target compressed DAG upload per deploy: 12MB, 12.5MB, 12MiB, 800KB or bytes."),
-]
-DagsDirOpt = Annotated[
-    Path | None,
-    typer.Option("--dags-dir", help="Measure a real dags/ folder as `astro deploy --dags` packs it.", metavar="DIR"),
 ]
 IngressOpt = Annotated[
     str,

@@ -8,22 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from astro_config.cli import ShowSecretsOpt, _err, app, fail, handle_errors
+from astro_config.cli import SetOpt, SetStringOpt, ShowSecretsOpt, ValuesFilesOpt, _err, app, fail, handle_errors
 from astro_config.errors import ExitCode
 
-ValuesFilesOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "-f", "--values", help="A values file; repeat for layers, later files win (as helm -f).", metavar="FILE"
-    ),
-]
-SetOpt = Annotated[
-    list[str] | None,
-    typer.Option("--set", help="Helm --set: a.b=c, a.b[0]=x, comma-separated, \\, and \\. escapes.", metavar="KEY=VAL"),
-]
-SetStringOpt = Annotated[
-    list[str] | None, typer.Option("--set-string", help="Helm --set-string: every value a string.", metavar="KEY=VAL")
-]
 ChartValuesOpt = Annotated[
     Path | None,
     typer.Option(
