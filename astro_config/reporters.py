@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import abc
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from pathlib import PurePath
-from typing import Any, ClassVar, TextIO
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from astro_config.models import Problem, Result, Severity
 from astro_config.rules import RULES
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import xml.etree.ElementTree as ET
 
 TOOL_NAME = "astro-config"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -215,6 +216,8 @@ _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 
 def artifact_location(file: str) -> dict[str, str]:
     """A SARIF artifactLocation: relative paths as URI references against %SRCROOT%, absolute ones as file URIs."""
+    from urllib.parse import quote
+
     path = PurePath(file)
     if path.is_absolute():
         return {"uri": path.as_uri()}
@@ -294,6 +297,8 @@ class JunitReporter(Reporter):
         return text + (f"\n    hint: {p.hint}" if p.hint else "")
 
     def report(self, result: Result) -> None:
+        import xml.etree.ElementTree as ET  # only for this format
+
         cases: list[ET.Element] = []
         failures = 0
         for file, problems in by_file(result):

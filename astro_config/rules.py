@@ -8,6 +8,7 @@ reported by the engine itself (:mod:`astro_config.linting`): ``syntax``, ``dupli
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -545,13 +546,24 @@ _YAML11_BOOLS = frozenset(
 _OCTAL = re.compile(r"^[-+]?0[0-7]+$")
 _Y11 = r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-7]+)"
 # A YAML 1.1 plain scalar somewhere in the text, as a block value, a bare line (list item or continuation) or
-# a flow value. When none of these match, no check_yaml11 finding is possible and the (costly) position
-# index of the document is not needed.
-_Y11_ANYWHERE = re.compile(
-    rf"^[ \t]*(?:-[ \t]+)*(?:[^#\s][^#\n]*?:[ \t]+)?{_Y11}[ \t]*(?:#.*)?$"  # block value, list item, bare line
-    rf"|[\[{{,][ \t]*(?:[^{{}}\[\],#\n]+:[ \t]*)?{_Y11}[ \t]*[,}}\]]",  # flow value
-    re.M,
+# a flow value (LF or CRLF line ends). When none of these match, no check_yaml11 finding is possible and the
+# (costly) position index of the document is not needed.
+_Y11_ANYWHERE = (
+    rf"^[ \t]*(?:-[ \t]+)*(?:[^#\s][^#\n]*?:[ \t]+)?{_Y11}[ \t]*(?:#.*)?\r?$"  # block value, list item, bare line
+    rf"|[\[{{,][ \t]*(?:[^{{}}\[\],#\n]+:[ \t]*)?{_Y11}[ \t]*[,}}\]]"  # flow value
 )
+
+
+@functools.cache
+def _y11_anywhere() -> re.Pattern[str]:
+    return re.compile(_Y11_ANYWHERE, re.M)  # compiled on first use: a few ms, often not needed
+
+
+def is_yaml11_plain(text: str, value: Any) -> bool:
+    """Whether a plain scalar ``text``, which Helm reads as ``value``, is one that check_yaml11 reports
+    (yes/no/on/off/y/n, octal 0777). A loader that knows no scalar of the document is one (the attribute
+    ``yaml11_plain_scalars`` False) spares the rule its scan of the text."""
+    return text in _YAML11_BOOLS or (isinstance(value, int) and _OCTAL.match(text) is not None)
 
 
 def _owned_roots(ctx: LintContext) -> list[KeyPath]:
@@ -562,7 +574,8 @@ def _owned_roots(ctx: LintContext) -> list[KeyPath]:
 
 
 def check_yaml11(ctx: LintContext) -> Iterator[Problem]:
-    if not _Y11_ANYWHERE.search(ctx.doc.text):
+    known = getattr(ctx.doc, "yaml11_plain_scalars", None)  # see is_yaml11_plain
+    if known is False or (known is None and not _y11_anywhere().search(ctx.doc.text)):
         return
     seen: set[KeyPath] = set()
     for root in _owned_roots(ctx):

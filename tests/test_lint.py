@@ -17,7 +17,7 @@ import pytest
 
 from astro_config import linting
 from astro_config.document import load_text
-from astro_config.errors import AstroConfigError, PlatformVersionError
+from astro_config.errors import AstroConfigError, InputError, PlatformVersionError
 from astro_config.models import Problem, Severity
 from astro_config.rules import RULES
 from astro_config.sizing import parse_size
@@ -320,14 +320,17 @@ def test_suppressing_another_rule_keeps_the_finding() -> None:
     assert [p.rule for p in linting.lint_document(load_text(text, name="x.yaml"))] == ["flags-disagree"]
 
 
-def test_lint_modules_do_not_import_jsonschema_until_validating() -> None:
+def test_lint_modules_do_not_import_jsonschema() -> None:
+    # The bundled schemas are validated by astro_config.schemas' own compiled validator (jsonschema costs
+    # about 0.1 s to import); jsonschema is needed only for a schema with keywords that validator lacks.
     code = (
         "import sys\n"
         "import astro_config.linting, astro_config.rules, astro_config.schemas, astro_config.reporters\n"
         "assert 'jsonschema' not in sys.modules, 'jsonschema imported at import time'\n"
         "from astro_config.document import load_text\n"
-        "astro_config.linting.lint_document(load_text('global: {nginxEnabled: true}', name='x'), '0.37.7')\n"
-        "assert 'jsonschema' in sys.modules\n"
+        "problems = astro_config.linting.lint_document(load_text('global: {nginxEnabled: 1}', name='x'), '0.37.7')\n"
+        "assert [p.rule for p in problems] == ['schema'], problems\n"
+        "assert 'jsonschema' not in sys.modules, 'jsonschema imported by lint'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
@@ -371,3 +374,196 @@ def test_run_lint_usage_errors_write_nothing(tmp_path: Path) -> None:
     with pytest.raises(AstroConfigError, match="no file found"):
         linting.run_lint([tmp_path / "nope.yaml"], stream=out)
     assert out.getvalue() == ""
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Loading for lint: plain data straight from the parser's events, the full parse only when needed
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _typed(value: object) -> object:
+    """``value`` with every scalar's type spelled out (True == 1 and 1 == 1.0 in Python, not here)."""
+    if isinstance(value, dict):
+        return ("map", [(k, _typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("seq", [_typed(v) for v in value])
+    return (type(value).__name__, repr(value))
+
+
+def _same_as_full_parse(text: str) -> bool:
+    """True when fast_data read ``text`` (the same data as the full parser, types and key order included);
+    False when it left ``text`` to the full parser."""
+    from astro_config.document import load_text as full_load
+
+    try:
+        fast = linting.fast_data(text)
+    except linting._Unusual:
+        return False
+    assert _typed(fast) == _typed(full_load(text).data), text
+    return True
+
+
+_SNIPPETS = {
+    "plain": "a: 1\nb: [x, 'y', \"z\", 0777, 0x1F, 1_000, 1e3, .inf, ~, null, on, No, y, true, 1.10, '1.10', -0]\n",
+    "nested": "a:\n  b:\n    c: {d: [1, {e: f}], g: ''}\n  h: |\n    text\n  i: >-\n    folded\n    text\n",
+    "keys": "1: a\ntrue: b\n'on': c\n\"null\": d\n-1: e\n0x10: f\n010: g\nfoo bar: h\n'<<': i\n",
+    "yaml11 keys": "on: a\nno: b\n~: c\n12: d\n",
+    "yaml11 duplicate keys": "on: a\nyes: b\n",
+    "merge": "base: &b {x: 1, y: 2}\nover:\n  y: 0\n  <<: *b\n  x: 3\n",
+    "merge list": "a: &a {k: 1, m: 1}\nb: &b {k: 2, n: 2}\nc:\n  <<: [*a, *b]\n  z: 0\n",
+    "merge inline": "c:\n  <<: {k: 1}\n  j: 2\n",
+    "aliases": "a: &x [1, 2]\nb: *x\nc: &s scalar\nd: *s\ne: &m {p: q}\nf: [*m, *m]\n",
+    "empty": "",
+    "comment only": "# nothing\n",
+    "null document": "~\n",
+    "document markers": "---\na: 1\n...\n",
+    "empty flow": "a: {}\nb: []\nc:\n",
+    "unicode": 'name: "caf\\u00e9 \\U0001F600"\nplain: ünïcode\n',
+    # left to the full parser: errors, and what fast_data does not read itself
+    "duplicate": "a: 1\na: 2\n",
+    "duplicate after merge": "b: &b {x: 1}\nc:\n  x: 0\n  <<: *b\n  x: 2\n",
+    "tag": "a: !!str 1\n",
+    "float key": "1.5: a\n",
+    "complex key": "? [a]\n: 1\n",
+    "alias key": "a: &k key\n*k : 1\n",
+    "unknown alias": "a: *nope\n",
+    "bad merge": "a:\n  <<: 1\n",
+    "two documents": "a: 1\n---\nb: 2\n",
+    "list root": "- a\n",
+    "scalar root": "just text\n",
+    "syntax error": "a: [1, 2\n",
+    "crlf": "a: 1\r\nb: on\r\n",
+    "tab": "a:\n\tb: 1\n",
+}
+_FAST = {"plain", "nested", "keys", "yaml11 keys", "merge", "merge list", "merge inline", "aliases", "empty",
+         "comment only", "null document", "document markers", "empty flow", "unicode"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(_SNIPPETS))
+def test_fast_data_reads_what_the_full_parser_reads(name: str) -> None:
+    assert _same_as_full_parse(_SNIPPETS[name]) == (name in _FAST)
+
+
+def test_fast_data_shares_aliased_values_as_the_full_parser_does() -> None:
+    data = linting.fast_data(_SNIPPETS["aliases"])
+    assert data["a"] is data["b"]
+    assert data["f"][0] is data["f"][1] is data["e"]
+
+
+def test_fast_data_leaves_alias_bombs_and_deep_nesting_to_the_full_parser() -> None:
+    from astro_config import document
+
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 7):
+        bomb += f"{'abcdefg'[i]}: &{'abcdefg'[i]} [{', '.join(['*' + 'abcdefg'[i - 1]] * 10)}]\n"
+    with pytest.raises(linting._Unusual):
+        linting.fast_data(bomb)
+    with pytest.raises(InputError, match="alias bomb"):
+        document.load_text(bomb)
+    deep = "a: " + "[" * (document.MAX_DEPTH + 5) + "]" * (document.MAX_DEPTH + 5) + "\n"
+    with pytest.raises(linting._Unusual):
+        linting.fast_data(deep)
+
+
+def _real_and_fixture_files() -> list[Path]:
+    shared = ASTRONOMER.parent
+    files = sorted(shared.glob("astronomer/v*/values.yaml")) + sorted(shared.glob("corpus/*.yaml"))
+    return files + sorted((ROOT / "tests" / "data").rglob("*.yaml")) + sorted((ROOT / "sample-values").rglob("*.yaml"))
+
+
+def test_fast_data_matches_the_full_parser_on_every_real_and_fixture_file() -> None:
+    read = 0
+    for path in _real_and_fixture_files():
+        read += _same_as_full_parse(path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff"))
+    assert read > 30
+
+
+def test_fast_data_matches_the_full_parser_on_generated_documents() -> None:
+    import random
+
+    rng = random.Random(20261125)
+    words = ["a", "b", "on", "Off", "yes", "n", "~", "null", "0777", "0o17", "08", "1_0", "1e2", "-1", ".5",
+             "true", "x y", "1.0", "'q'", "\"d\"", "''", "<<", "k:v", "#c", "[1]", "{}", "0x2A", "+1", "-.inf",
+             ".NaN"]  # fmt: skip
+
+    def scalar() -> str:
+        word = rng.choice(words)
+        style = rng.random()
+        if style < 0.6 and not word.startswith(("'", '"', "#", "[", "{")) and word != "k:v":
+            return word
+        if style < 0.8:
+            return "'" + word.replace("'", "''") + "'"
+        return json.dumps(word)
+
+    def block(depth: int, indent: int) -> list[str]:
+        lines: list[str] = []
+        keys = [f"k{i}" for i in range(rng.randint(1, 4))] + rng.sample(["on", "1", "'x'", "true"], rng.randint(0, 2))
+        for key in dict.fromkeys(keys):
+            pad = " " * indent
+            kind = rng.random()
+            if depth < 3 and kind < 0.3:
+                lines.append(f"{pad}{key}:")
+                lines += block(depth + 1, indent + 2)
+            elif depth < 3 and kind < 0.45:
+                lines.append(f"{pad}{key}:")
+                lines += [f"{pad}  - {scalar()}" for _ in range(rng.randint(1, 3))]
+            elif kind < 0.6:
+                lines.append(f"{pad}{key}: [{', '.join(scalar() for _ in range(rng.randint(0, 3)))}]")
+            elif kind < 0.7:
+                lines.append(f"{pad}{key}: {{m: {scalar()}, n: {scalar()}}}")
+            else:
+                lines.append(f"{pad}{key}: {scalar()}  # note")
+        return lines
+
+    read = 0
+    for _ in range(400):
+        text = "\n".join(block(0, 0)) + "\n"
+        if rng.random() < 0.3:
+            text = "anchor: &A {x: 1, y: [2, 3]}\n" + text + "merged:\n  <<: *A\n  x: 9\nalias: *A\n"
+        read += _same_as_full_parse(text)
+    assert read > 300
+
+
+def test_lint_findings_do_not_depend_on_the_loader() -> None:
+    from astro_config import document
+
+    files = [str(p) for p in _real_and_fixture_files() if "layering" not in p.parts]
+    fast = linting.lint_paths(files)
+    full = linting.lint_paths(files, loader=document.load_file)
+    assert fast.problems == full.problems
+    assert len(fast.problems) > 40
+
+
+def test_loading_for_lint_parses_in_full_only_when_positions_are_needed(tmp_path: Path) -> None:
+    clean = tmp_path / "clean.yaml"
+    clean.write_text("global:\n  dagOnlyDeployment:\n    enabled: false\n", encoding="utf-8")
+    doc = linting.load_for_lint(str(clean))
+    assert isinstance(doc, linting.FastDocument)
+    assert linting.lint_document(doc, "0.37.7") == []
+    assert doc._full is None  # no finding, no position needed
+    assert doc.yaml11_plain_scalars is False
+    flagged = tmp_path / "flagged.yaml"
+    flagged.write_bytes(b"\xef\xbb\xbfglobal:\n  dagOnlyDeployment:\n    enabled: on\n")
+    doc = linting.load_for_lint(str(flagged))
+    assert isinstance(doc, linting.FastDocument) and doc.yaml11_plain_scalars is True
+    problems = linting.lint_document(doc, "0.37.7")
+    assert [(p.rule, p.line) for p in problems] == [("flags-disagree", 3), ("yaml11-type", 3)]
+    assert doc._full is not None
+    dup = tmp_path / "dup.yaml"
+    dup.write_text("a: 1\na: 2\n", encoding="utf-8")
+    ((problem),) = linting.lint_file(str(dup))
+    assert (problem.rule, problem.line) == ("duplicate-key", 2)
+
+
+def test_yaml11_values_are_found_in_crlf_files_too() -> None:
+    text = "global:\r\n  dagOnlyDeployment:\r\n    enabled: on\r\n    tag: 0.9.2\r\n"
+    problems = linting.lint_document(load_text(text, name="x.yaml"), "0.37.7")
+    assert [(p.rule, p.line) for p in problems] == [("flags-disagree", 3), ("yaml11-type", 3)]
+
+
+def test_jobs_give_the_same_result_as_one_process() -> None:
+    one = linting.lint_paths([FIXTURES], jobs=1)
+    assert linting.effective_jobs(2, len(one.files)) == 2
+    two = linting.lint_paths([FIXTURES], jobs=2)
+    assert two == one
+    assert linting.effective_jobs(0, 3) == 1 and linting.effective_jobs(None, 100) >= 1

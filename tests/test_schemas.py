@@ -250,3 +250,123 @@ def test_suggest_is_case_insensitive_and_ignores_exact_matches() -> None:
     assert schemas.suggest("ENABLED", ["enabled"]) == "enabled"
     assert schemas.suggest("enabled", ["enabled"]) is None
     assert schemas.suggest("xyz", ["enabled"]) is None
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The compiled validator against jsonschema
+# ----------------------------------------------------------------------------------------------------------
+
+_SCALARS: list[Any] = [None, True, False, 0, 1, -1, 7, 1.5, 2.0, -0.5, "", "a", "a b", "auto", "1Gi", "true",
+                       "500m", "x/y", "0.9.2", "nvidia.com/gpu", [], {}]  # fmt: skip
+_KEYS = ["enabled", "tag", "zzz", "hugepages-2Mi", "nvidia.com/gpu", "bad key/", "cpu", "Enabled", "x"]
+
+
+def _instance(schema: Any, root: Any, rng: Any, depth: int = 0) -> Any:
+    """A value shaped by ``schema``: mostly right, sometimes wrong, with unknown keys now and then."""
+    while isinstance(schema, dict) and "$ref" in schema:
+        target: Any = root
+        for part in schema["$ref"][2:].split("/"):
+            target = target[part]
+        schema = target
+    if not isinstance(schema, dict) or depth > 8 or rng.random() < 0.15:
+        return rng.choice(_SCALARS)
+    for options in (schema.get("anyOf"),):
+        if options and rng.random() < 0.7:
+            return _instance(rng.choice(options), root, rng, depth + 1)
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else list(types)
+    props = schema.get("properties", {})
+    if props or "object" in types or "additionalProperties" in schema or "patternProperties" in schema:
+        out: dict[str, Any] = {}
+        for key, sub in props.items():
+            if rng.random() < 0.5:
+                out[key] = _instance(sub, root, rng, depth + 1)
+        for key in rng.sample(_KEYS, rng.randint(0, 2)):
+            extra = schema.get("additionalProperties")
+            out[key] = _instance(extra if isinstance(extra, dict) else {}, root, rng, depth + 1)
+        return out
+    if "items" in schema:
+        return [_instance(schema["items"], root, rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    if "const" in schema and rng.random() < 0.5:
+        return schema["const"]
+    return rng.choice(_SCALARS)
+
+
+def _raw(errors: Any) -> list[tuple[Any, ...]]:
+    return sorted(
+        (
+            tuple(str(p) for p in e.absolute_path),
+            e.validator,
+            repr(e.validator_value),
+            e.message,
+            repr(e.instance),
+            json.dumps(e.schema, sort_keys=True),
+        )
+        for e in errors
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_compiled_validator_agrees_with_jsonschema(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    compiled = schemas._validator(name)
+    assert isinstance(compiled, schemas._Compiled)  # the bundled schemas need no jsonschema
+    reference = schemas._jsonschema_validator(name)
+    root = schemas.load_schema(name)
+    rng = random.Random(f"{name}-2026")
+    instances = [_instance(root, root, rng) for _ in range(1500)]
+    instances += [load_file(p).data for p in sorted(ASTRONOMER.glob("v*/values.yaml"))]
+    failing = 0
+    for instance in instances:
+        ours, theirs = _raw(compiled.iter_errors(instance)), _raw(reference.iter_errors(instance))
+        assert ours == theirs, instance
+        failing += bool(ours)
+        monkeypatch.setattr(schemas, "_validator", lambda n: reference)
+        expected = schemas.validate(instance, name)
+        monkeypatch.undo()
+        assert schemas.validate(instance, name) == expected, instance
+    assert 300 < failing < len(instances) - 300  # both valid and invalid values were tried
+
+
+def test_schemas_with_other_keywords_are_validated_by_jsonschema(monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "string", "format": "email"}, "b": {"not": {}}}}
+    with pytest.raises(schemas._Unsupported):
+        schemas._Compiled(schema)
+    monkeypatch.setattr(schemas, "load_schema", lambda name: schema)
+    schemas._validator.cache_clear()
+    try:
+        validator = schemas._validator("values-2")
+        assert not isinstance(validator, schemas._Compiled)
+        assert [i.message for i in schemas.validate({"a": 1, "b": 2}, "values-2")] == [
+            "expected a string, got an integer 1",
+            "2 should not be valid under {}",
+        ]
+    finally:
+        schemas._validator.cache_clear()
+
+
+def test_compiled_keywords_the_bundled_schemas_do_not_use_yet() -> None:
+    from jsonschema.validators import Draft202012Validator
+
+    schema = {
+        "type": "object",
+        "required": ["r"],
+        "properties": {
+            "e": {"enum": [1, "x", None, [1, True]]},
+            "m": {"maximum": 3, "maxLength": 2},
+            "all": {"allOf": [{"type": "integer"}, {"minimum": 2}]},
+            "l": {"items": {"type": "integer"}},
+            "p": {"additionalProperties": False, "properties": {"k": {}}},
+            "q": {"additionalProperties": False, "patternProperties": {"^a": {}, "^b": {}}},
+            "z": {"maxLength": 0, "minLength": 2},
+        },
+    }
+    cases = [{}, {"r": 1, "e": True}, {"r": 1, "e": [1, 1]}, {"r": 1, "e": [1, True]}, {"e": 1.0, "m": 4},
+             {"m": "abc"}, {"m": 3.5, "all": 1.0}, {"all": True}, {"all": 1.5}, {"l": [1, "a", 2.0, False]},
+             {"p": {"k": 1, "x": 2, "y": 3}}, {"q": {"ab": 1, "c": 2}}, {"q": {"c": 1, "d": 2}},
+             {"z": "a"}]  # fmt: skip
+    compiled = schemas._Compiled(schema)
+    reference = Draft202012Validator(schema)
+    for case in cases:
+        assert _raw(compiled.iter_errors(case)) == _raw(reference.iter_errors(case)), case
