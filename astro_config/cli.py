@@ -161,7 +161,8 @@ def finish_edit(
     from astro_config.writing import emit
 
     diff_text = None
-    if not show_secrets:
+    shows_diff = opts.diff_file is not None or not (opts.write or opts.output or opts.check)
+    if not show_secrets and shows_diff and result.changed:
         from astro_config.secretdiff import redacted_unified_diff
 
         diff_text = redacted_unified_diff(result.old, result.new, result.old.name)

@@ -92,11 +92,17 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
 
 
+@lru_cache(maxsize=4096)
+def _matches(key: str, patterns: tuple[str, ...]) -> bool:
+    s = snake(key)
+    return any(p.search(s) for p in _compiled(patterns))
+
+
 def is_secret_key(key: str, ancestors: Sequence[str | int] = (), patterns: Sequence[str] = DEFAULT_PATTERNS) -> bool:
     """Whether one key (with the keys above it, for context) looks like it holds a secret."""
-    s = snake(key)
-    if not any(p.search(s) for p in _compiled(tuple(patterns))):
+    if not _matches(key, tuple(patterns)):
         return False
+    s = snake(key)
     if s in ("key", "keys"):
         for a in ancestors:
             if isinstance(a, str) and _KEY_CONTEXTS.search(snake(a)):
