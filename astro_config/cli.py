@@ -314,6 +314,10 @@ def lint_cmd(
     layers: ValuesFilesOpt = None,
     sets: SetOpt = None,
     set_strings: SetStringOpt = None,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", help="Processes for big fleets (0 = one per CPU); same result.", min=0),
+    ] = 1,
 ) -> None:
     """Lint values files for DAG-only deploy mistakes: typos, keys of the wrong platform generation, flags that
     disagree, bad quantities, resources too small for an upload, ingress limits, YAML 1.1 surprises.
@@ -335,11 +339,24 @@ def lint_cmd(
         if not paths and not layers and not sets and not set_strings:
             fail("give at least one PATH, or a layered set with -f FILE")
         upload_bytes, label = _upload_target(upload, dags_dir)
-        result = (
-            linting.lint_paths(paths, platform_version, upload_bytes, upload_label=label, max_bytes=max_bytes)
-            if paths
-            else Result()
-        )
+        bar = progress_bar("linting", unit="files", min_total=20) if sys.stderr.isatty() else None
+        try:
+            result = (
+                linting.lint_paths(
+                    paths,
+                    platform_version,
+                    upload_bytes,
+                    upload_label=label,
+                    max_bytes=max_bytes,
+                    jobs=jobs,
+                    progress=bar,
+                )
+                if paths
+                else Result()
+            )
+        finally:
+            if bar is not None:
+                bar.close()
         if layers or sets or set_strings:
             from astro_config.cli_layers import layered_from_options
 
@@ -349,6 +366,38 @@ def lint_cmd(
             result.problems.extend(ld.relocate(found))
         REPORTERS[fmt](sys.stdout, should_color(sys.stdout, os.environ), strict=strict).report(result)
         raise typer.Exit(result.exit_code(strict))
+
+
+class progress_bar:
+    """A one-line progress bar on stderr (only drawn when the total reaches ``min_total``)."""
+
+    def __init__(self, label: str, unit: str = "", min_total: int = 0) -> None:
+        import time
+
+        self.label, self.unit, self.min_total = label, unit, min_total
+        self._clock = time.monotonic
+        self._last = 0.0
+        self._drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.min_total:
+            return
+        now = self._clock()
+        if now - self._last < 0.1 and done < total:
+            return
+        self._last = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        pct = int(100 * done / total) if total else 100
+        unit = f" {self.unit}" if self.unit else ""
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {pct:3d}% ({done}/{total}{unit})")
+        sys.stderr.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        if self._drawn:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 def _upload_target(upload: str | None, dags_dir: Path | None) -> tuple[int | None, str | None]:

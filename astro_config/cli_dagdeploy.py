@@ -26,6 +26,7 @@ from astro_config.cli import (
     fail,
     finish_edit,
     handle_errors,
+    progress_bar,
     write_options,
 )
 from astro_config.cli_layers import ChartValuesOpt, layered_from_options
@@ -275,32 +276,13 @@ def _measure_upload(upload: str | None, dags_dir: Path | None) -> tuple[int, Any
         fail("give --upload SIZE or --dags-dir DIR")
     from astro_config import bundle
 
-    progress = _progress_bar() if sys.stderr.isatty() else None
+    bar = progress_bar("measuring dags", min_total=20 * 1024 * 1024) if sys.stderr.isatty() else None
     try:
-        report = bundle.measure(dags_dir, progress=progress)
+        report = bundle.measure(dags_dir, progress=bar)
     finally:
-        if progress is not None:
-            sys.stderr.write("\r\x1b[K")
+        if bar is not None:
+            bar.close()
     return int(report.compressed_bytes), report
-
-
-def _progress_bar() -> Any:
-    import time
-
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] < 0.1 and done < total:
-            return
-        last[0] = now
-        width = 30
-        filled = int(width * done / total) if total else width
-        pct = int(100 * done / total) if total else 100
-        sys.stderr.write(f"\rmeasuring dags [{'#' * filled}{'.' * (width - filled)}] {pct:3d}% ({done}/{total})")
-        sys.stderr.flush()
-
-    return progress
 
 
 def _toggle(

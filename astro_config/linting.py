@@ -501,8 +501,11 @@ def lint_paths(
     max_bytes: int | None = None,
     loader: Loader | None = None,
     jobs: int | None = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Lint every file that ``paths`` names (see :func:`expand_paths`), each on its own.
+
+    ``progress(done, total)`` is called after each file (in one process; with several, after all of them).
 
     ``jobs``: processes to spread the files over (1: this process only; 0 or None: one per CPU); see
     :func:`effective_jobs`. The result does not depend on it. A custom ``loader`` always runs here.
@@ -520,10 +523,14 @@ def lint_paths(
         result.problems.extend(
             _lint_in_processes(files, workers, platform_version, upload_bytes, upload_label, max_bytes)
         )
+        if progress is not None:
+            progress(len(files), len(files))
         return result
     load = loader or _default_loader(max_bytes)
-    for name in files:
+    for done, name in enumerate(files, 1):
         result.problems.extend(lint_file(name, platform_version, upload_bytes, upload_label=upload_label, loader=load))
+        if progress is not None:
+            progress(done, len(files))
     return result
 
 

@@ -275,3 +275,26 @@ def test_enable_layered_edits_last_file_and_warns_on_override(layers: tuple[Path
     assert "is overridden by" in r.stderr  # prod still sets the flags to true
     r = run("dag-deploy", "enable", "-f", str(base), "--target", "nope.yaml")
     assert r.returncode == 2
+
+
+def test_progress_bar_draws_and_clears(capsys: pytest.CaptureFixture[str]) -> None:
+    from astro_config.cli import progress_bar
+
+    bar = progress_bar("linting", unit="files", min_total=20)
+    bar(5, 10)  # below min_total: nothing
+    assert capsys.readouterr().err == ""
+    bar(20, 40)
+    bar(40, 40)
+    bar.close()
+    err = capsys.readouterr().err
+    assert "linting [" in err and "100% (40/40 files)" in err
+    assert err.endswith("\r\x1b[K")
+
+
+def test_lint_jobs_same_result(tmp_path: Path) -> None:
+    for i in range(20):
+        shutil.copy(SAMPLES / ("half-enabled.yaml" if i % 3 == 0 else "platform-2.1.yaml"), tmp_path / f"v{i}.yaml")
+    one = run("lint", str(tmp_path), "--format", "json", "-j", "1")
+    two = run("lint", str(tmp_path), "--format", "json", "-j", "2")
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout
