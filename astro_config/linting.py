@@ -142,7 +142,8 @@ def input_problem(error: InputError) -> Problem:
         severity=rule.severity,
         message=error.message,
         key="",
-        hint=rule.hint,
+        # a file that is not YAML text at all (a FIFO, too large, binary) has no position to fix
+        hint=rule.hint if error.line else "make it a readable UTF-8 YAML file within the limits",
     )
 
 
@@ -244,6 +245,8 @@ def fast_read(text: str) -> tuple[dict[str, Any], bool]:
     from astro_config import document
 
     if len(text) > document.MAX_LINE_CHARS or "\r" in text or text.startswith("\ufeff"):
+        raise _Unusual
+    if text.count("\n") >= document.MAX_LINES:  # the full parser refuses it, with its own message
         raise _Unusual
     if "\x85" in text or "\u2028" in text or "\u2029" in text:
         raise _Unusual

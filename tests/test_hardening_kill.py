@@ -1,0 +1,277 @@
+"""Hardening: SIGKILL at a random moment of a rewrite never leaves a torn values file.
+
+A long-lived helper process (a "zygote", started once) imports astro-config and, for each round, forks a
+writer that rewrites a real values file in a loop, alternating version A and version B, until this test
+kills it with SIGKILL after a random delay (fixed seed). After every kill the file must be exactly A or
+exactly B (never a mix, never truncated), with its mode kept, and the path must still be a regular file.
+
+Two writers are used: ``writing.write_atomic`` in a tight loop, and the real command line
+(``astro_config.cli.main`` in the writer process) running ``set FILE KEY=VALUE -w`` back and forth.
+
+A SIGKILL between creating the temporary file and renaming it leaves that temporary file behind (nothing
+can clean up after SIGKILL); they are counted, checked never to be the target name, never more readable than
+the file (mode 0600 until the copy of the file's mode), and a later successful write is shown not to remove
+them (a writer only removes its own temporary file).
+
+Forking from a started process keeps a round at a few milliseconds (a fresh interpreter costs ~100 ms).
+Run with ``ASTRO_CONFIG_FIGURES=FILE`` to append the figures to FILE as a JSON line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ASTRONOMER, SAMPLES
+
+from astro_config import writing
+
+SEED = 20240611
+KILLS_WRITE_ATOMIC = 150
+KILLS_CLI = 50
+TMP_NAME = re.compile(r"^\.values\.yaml\..+\.tmp$")
+
+FIGURES: Counter[str] = Counter()
+
+ZYGOTE = r"""
+import os, sys
+from pathlib import Path
+from astro_config import cli, writing
+from astro_config import document, editing, keypath, redact, secretdiff  # what a run imports lazily
+
+target = Path(sys.argv[1])
+version_a = Path(sys.argv[2]).read_bytes()
+version_b = Path(sys.argv[3]).read_bytes()
+key = sys.argv[4]
+
+
+def write_atomic_loop(done):
+    i = 0
+    while True:
+        writing.write_atomic(target, version_b if i % 2 == 0 else version_a)
+        os.write(done, b".")
+        i += 1
+
+
+def cli_loop(done):
+    i = 0
+    while True:
+        value = "true" if i % 2 == 0 else "false"
+        sys.argv = ["astro-config", "set", str(target), f"{key}={value}", "-w"]
+        try:
+            cli.main()
+        except SystemExit as e:
+            if e.code not in (0, None):
+                os._exit(70)
+        os.write(done, b".")
+        i += 1
+
+
+sys.stdout.write("ready\n")
+sys.stdout.flush()
+for line in sys.stdin:
+    mode = line.strip()
+    started_r, started_w = os.pipe()
+    done_r, done_w = os.pipe()
+    os.set_blocking(done_r, False)
+    pid = os.fork()
+    if pid == 0:
+        os.close(started_r)
+        os.close(done_r)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.write(started_w, b"!")
+        os.close(started_w)
+        try:
+            (write_atomic_loop if mode == "write_atomic" else cli_loop)(done_w)
+        finally:
+            os._exit(71)
+    os.close(started_w)
+    os.close(done_w)
+    os.read(started_r, 1)
+    os.close(started_r)
+    sys.stdout.write(f"{pid}\n")
+    sys.stdout.flush()
+    _, status = os.waitpid(pid, 0)
+    writes = 0
+    try:
+        while True:
+            chunk = os.read(done_r, 65536)
+            if not chunk:
+                break
+            writes += len(chunk)
+    except BlockingIOError:
+        pass
+    os.close(done_r)
+    signalled = os.WIFSIGNALED(status) and os.WTERMSIG(status) == 9
+    sys.stdout.write(f"{'killed' if signalled else 'exited'} {status} {writes}\n")
+    sys.stdout.flush()
+"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _figures() -> Iterator[None]:
+    FIGURES.clear()
+    yield
+    record = {"file": "test_hardening_kill.py", "seed": SEED, **dict(sorted(FIGURES.items()))}
+    print("\nfigures:", json.dumps(record))
+    out = os.environ.get("ASTRO_CONFIG_FIGURES")
+    if out:
+        with open(out, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record) + "\n")
+
+
+def real_values() -> bytes:
+    """A real chart values file when ../shared is present (18 KB), else the sample."""
+    chart = ASTRONOMER / "v0.37.7" / "values.yaml"
+    return (chart if chart.is_file() else SAMPLES / "platform-0.37.yaml").read_bytes()
+
+
+def versions() -> tuple[bytes, bytes, str]:
+    """Version A (the file as is) and version B (a flag switched on): they differ in the middle of the file and
+    in length, so a torn or truncated file is neither. B is what ``set KEY=true`` makes of A and A what
+    ``set KEY=false`` makes of B."""
+    from astro_config import document, editing
+
+    key = "global.dagOnlyDeployment.enabled"
+    path = ("global", "dagOnlyDeployment", "enabled")
+    a = real_values()
+    doc = document.load_bytes(a, "values.yaml")
+    assert doc.get(path) is False
+    b = editing.apply_edits(doc, [editing.SetValue(path, True)]).new_bytes
+    back = editing.apply_edits(document.load_bytes(b, "values.yaml"), [editing.SetValue(path, False)]).new_bytes
+    assert back == a and b != a and len(b) != len(a)
+    first = next(i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)
+    assert 0 < first < len(a) - 100
+    return a, b, key
+
+
+class Zygote:
+    def __init__(self, target: Path, a: Path, b: Path, key: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", ZYGOTE, str(target), str(a), str(b), key],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        assert self.readline() == "ready"
+        self.child: int | None = None
+
+    def readline(self) -> str:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        assert line, "the helper process died"
+        return line.strip()
+
+    def start(self, mode: str) -> int:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(mode + "\n")
+        self.proc.stdin.flush()
+        self.child = int(self.readline())
+        return self.child
+
+    def kill_child(self) -> tuple[bool, int]:
+        assert self.child is not None
+        os.kill(self.child, signal.SIGKILL)
+        self.child = None
+        how, _status, writes = self.readline().split()
+        return how == "killed", int(writes)
+
+    def close(self) -> None:
+        if self.child is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.child, signal.SIGKILL)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+
+def check_after_kill(directory: Path, target: Path, a: bytes, b: bytes, seen_tmp: set[str]) -> str:
+    assert target.is_file() and not target.is_symlink()
+    data = target.read_bytes()
+    assert data in (a, b), f"torn file: {len(data)} bytes, neither version A ({len(a)}) nor B ({len(b)})"
+    assert (target.stat().st_mode & 0o7777) == 0o640
+    names = {p.name for p in directory.iterdir()}
+    strays = {n for n in names if TMP_NAME.match(n)}
+    assert target.name not in strays
+    assert names - strays <= {target.name, "a.yaml", "b.yaml"}, f"unexpected files: {sorted(names)}"
+    for name in strays - seen_tmp:
+        body = (directory / name).read_bytes()
+        FIGURES["stray_temp_files"] += 1
+        mode = (directory / name).stat().st_mode & 0o7777
+        assert mode in (0o600, 0o640), f"a temporary file is readable by more than the file: {mode:o}"
+        FIGURES[f"stray_temp_files_mode_{mode:o}"] += 1
+        if body in (a, b):
+            FIGURES["stray_temp_files_complete"] += 1
+        elif not body:
+            FIGURES["stray_temp_files_empty"] += 1
+        else:
+            assert a.startswith(body) or b.startswith(body), "a temporary file holds something else"
+            FIGURES["stray_temp_files_partial"] += 1
+    seen_tmp |= strays
+    return "A" if data == a else "B"
+
+
+def test_sigkill_during_rewrites(tmp_path: Path) -> None:
+    a, b, key = versions()
+    (tmp_path / "a.yaml").write_bytes(a)
+    (tmp_path / "b.yaml").write_bytes(b)
+    work = tmp_path / "work"
+    work.mkdir()
+    target = work / "values.yaml"
+    target.write_bytes(a)
+    os.chmod(target, 0o640)
+    rng = random.Random(SEED)
+    seen_tmp: set[str] = set()
+    outcomes: Counter[str] = Counter()
+    zygote = Zygote(target, tmp_path / "a.yaml", tmp_path / "b.yaml", key)
+    started = time.monotonic()
+    try:
+        plan = ["write_atomic"] * KILLS_WRITE_ATOMIC + ["cli"] * KILLS_CLI
+        for mode in plan:
+            zygote.start(mode)
+            # write_atomic takes 1-18 ms here (fsync on ext4); a CLI run ~30-50 ms
+            time.sleep(rng.uniform(0.0, 0.04) if mode == "write_atomic" else rng.uniform(0.0, 0.12))
+            killed, writes = zygote.kill_child()
+            assert killed, "the writer exited on its own (an error in the loop?)"
+            FIGURES["kills"] += 1
+            FIGURES[f"kills_{mode}"] += 1
+            FIGURES[f"writes_completed_{mode}"] += writes
+            version = check_after_kill(work, target, a, b, seen_tmp)
+            outcomes[f"{mode}:{version}"] += 1
+    finally:
+        zygote.close()
+    FIGURES["seconds"] = round(time.monotonic() - started, 1)
+    for k, v in outcomes.items():
+        FIGURES[f"file_was_{k}"] = v
+    assert FIGURES["kills"] == KILLS_WRITE_ATOMIC + KILLS_CLI
+    # both versions were seen after kills: the kills landed while the file was being rewritten
+    assert outcomes["write_atomic:A"] and outcomes["write_atomic:B"]
+    assert outcomes["cli:A"] and outcomes["cli:B"]
+    assert FIGURES["writes_completed_cli"] > 0
+
+    # A later successful write does not remove temporary files other writers left behind.
+    strays_before = {p.name for p in work.iterdir() if TMP_NAME.match(p.name)}
+    writing.write_atomic(target, b)
+    strays_after = {p.name for p in work.iterdir() if TMP_NAME.match(p.name)}
+    assert target.read_bytes() == b
+    assert strays_after == strays_before
+    FIGURES["stray_temp_files_left_after_next_write"] = len(strays_after)
