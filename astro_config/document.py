@@ -21,11 +21,17 @@ from astro_config.keypath import KeyPath, format_path
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 200
-MAX_NODES = 100_000  # literal nodes; the largest real values files have a few thousand
+MAX_NODES = 50_000  # literal nodes; the largest real values files have a few thousand
 MAX_EXPANDED_NODES = 250_000  # nodes once aliases are expanded (alias bombs)
 MAX_LINE_CHARS = 1_000_000
+MAX_LINES = 500_000
+_LINE_CHUNK = 1 << 20  # characters examined at a time when measuring lines
 
 MISSING: Any = object()
+
+
+class LimitError(InputError):
+    """An input over one of the limits that keep hostile files cheap (size, lines, nesting, nodes, aliases)."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -38,7 +44,8 @@ class Node:
     """A YAML node with its character span ``[start, end)`` in the document text.
 
     kind: ``map`` (value: list of (key, value) pairs), ``seq`` (value: list of nodes), ``scalar`` (value: str),
-    ``alias`` (value: anchor name; ``target`` the anchored node).
+    ``alias`` (value: anchor name; ``target`` the anchored node); ``plain`` (value: plain data, only in the
+    edit engine's expectations, never from a parse).
     style: scalars: ``""`` plain, ``'`` ``"`` ``|`` ``>``; collections: ``flow`` or ``block``.
     """
 
@@ -190,13 +197,14 @@ class _Composer:
         line = bisect.bisect_right(self._starts, index) - 1
         return line + 1, index - self._starts[line] + 1
 
-    def fail(self, index: int, message: str) -> InputError:
+    def fail(self, index: int, message: str, limit: bool = False) -> InputError:
         line, col = self.position(index)
-        return InputError(self.name, message, line, col)
+        return (LimitError if limit else InputError)(self.name, message, line, col)
 
     def compose(self) -> Node | None:
         import ruamel.yaml.events as ev
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
+        from ruamel.yaml.reader import ReaderError
 
         parser = _make_parser(self.text)
         root: Node | None = None
@@ -222,11 +230,23 @@ class _Composer:
             raise
         except MarkedYAMLError as e:
             raise self._translate(e) from None
-        except YAMLError as e:  # pragma: no cover - unmarked parser errors are rare
-            raise InputError(self.name, f"YAML error: {e}") from None
+        except ReaderError as e:  # a character YAML does not allow (control characters, U+FFFE, ...)
+            raise self._reader_error(e) from None
+        except YAMLError as e:  # pragma: no cover - other unmarked parser errors are rare
+            raise InputError(self.name, "YAML error: " + " ".join(str(e).split())) from None
         except RecursionError:
-            raise InputError(self.name, f"nesting deeper than {MAX_DEPTH} levels") from None
+            raise LimitError(self.name, f"nesting deeper than {MAX_DEPTH} levels") from None
         return root
+
+    def _reader_error(self, e: Any) -> InputError:
+        char = e.character
+        shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+        message = f"character {shown} is not allowed in YAML ({e.reason}); write it as an escape in double quotes"
+        pos = e.position
+        if isinstance(pos, int) and 0 <= pos < len(self.text):
+            line, col = self.position(pos)
+            return InputError(self.name, message, line, col)
+        return InputError(self.name, message)
 
     def _translate(self, e: Any) -> InputError:
         mark = e.problem_mark or e.context_mark
@@ -241,19 +261,21 @@ class _Composer:
                 "cannot start any token" in problem and "\t" in self.text[index - col + 1 : index + 1]
             ):
                 return InputError(self.name, "tab character used for indentation (YAML allows spaces only)", line, col)
-        if e.context and e.problem and e.context_mark is not None and e.problem_mark is not None:
+        both = e.context and e.problem and e.context_mark is not None and e.problem_mark is not None
+        if both and (e.context_mark.line != e.problem_mark.line or "next token" not in e.context):
             problem = f"{e.problem} ({e.context} at line {e.context_mark.line + 1})"
         return InputError(self.name, f"YAML syntax error: {problem}", line, col)
 
     def _node(self, parser: Any, event: Any, depth: int) -> Node:
         ev = _events()
         if depth > MAX_DEPTH:
-            raise self.fail(event.start_mark.index, f"nesting deeper than {MAX_DEPTH} levels")
+            raise self.fail(event.start_mark.index, f"nesting deeper than {MAX_DEPTH} levels", limit=True)
         self.count += 1
         if self.count > MAX_NODES:
             raise self.fail(
                 event.start_mark.index,
                 f"more than {MAX_NODES:,} YAML nodes (real values files have a few thousand); refusing to read it",
+                limit=True,
             )
         kind = type(event)
         if kind is ev.ScalarEvent:
@@ -320,6 +342,7 @@ class _Composer:
         return self.fail(
             node.start,
             f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb?); refusing to read it",
+            limit=True,
         )
 
 
@@ -374,7 +397,7 @@ class ValuesDocument:
     def lines(self) -> list[str]:
         if self._lines is None:
             self._lines = [ln[:-1] if ln.endswith("\r") else ln for ln in self.text.split("\n")]
-            if self._lines and self._lines[-1] == "" and self.text.endswith("\n"):
+            if self._lines and self._lines[-1] == "" and (self.text.endswith("\n") or not self.text):
                 self._lines.pop()
         return self._lines
 
@@ -523,8 +546,14 @@ def _build_index(doc: ValuesDocument) -> dict[KeyPath, Entry]:
 
 
 def to_plain(root: Node, name: str = "<string>", position: Any = None) -> Any:
-    """Plain data (dict/list/str/int/float/bool/None) with Helm's typing; aliases share objects."""
+    """Plain data (dict/list/str/int/float/bool/None) with Helm's typing; aliases share objects.
+
+    Merge keys follow go-yaml v2 (Helm): the pairs of a mapping are read in order, a ``<<`` source sets its keys
+    where it stands (a later explicit key wins over it, an earlier one loses), and in ``<<: [*a, *b]`` the
+    earlier source wins.
+    """
     memo: dict[int, Any] = {}
+    plain_cache: dict[str, Any] = {}
 
     def fail(node: Node, message: str) -> InputError:
         if position is not None:
@@ -533,49 +562,56 @@ def to_plain(root: Node, name: str = "<string>", position: Any = None) -> Any:
         return InputError(name, message)
 
     def conv(node: Node) -> Any:
-        if node.kind == "alias":
+        kind = node.kind
+        if kind == "scalar":
+            if node.style == "" and not node.tag:
+                text = node.value
+                try:
+                    return plain_cache[text]
+                except KeyError:
+                    value = plain_cache[text] = helm_scalar(text)
+                    return value
+            return _scalar_value(node)
+        if kind == "alias":
             assert node.target is not None
             return conv(node.target)
+        if kind == "plain":  # a value already in plain form (the edit engine's expectations)
+            return node.value
         nid = id(node)
         if nid in memo:
             return memo[nid]
-        if node.kind == "scalar":
-            result: Any = _scalar_value(node)
-        elif node.kind == "seq":
+        if kind == "seq":
             lst: list[Any] = []
             memo[nid] = lst
             lst.extend(conv(item) for item in node.value)
-            result = lst
-        else:
-            d: dict[str, Any] = {}
-            memo[nid] = d
-            merged: list[dict[str, Any]] = []
-            seen: dict[str, Node] = {}
-            for k, v in node.value:
-                if k.kind == "scalar" and k.style == "" and k.value == "<<" and not k.tag:
-                    src = conv(v)
-                    if isinstance(src, dict):
-                        merged.append(src)
-                    elif isinstance(src, list) and all(isinstance(s, dict) for s in src):
-                        merged.extend(src)
-                    else:
-                        raise fail(v, "a merge key (<<) needs a mapping or a list of mappings")
-                    continue
-                if k.kind in ("map", "seq"):
-                    raise fail(k, "complex (mapping or list) keys are not supported in values files")
-                key = _key_string(conv(k))
-                if key in seen:
-                    first_line = position(seen[key].start)[0] if position else 0
-                    raise fail(k, f"duplicate key {key!r} (first defined at line {first_line}; Helm keeps the last)")
-                seen[key] = k
-                d[key] = conv(v)
-            for src in merged:  # explicit keys win; earlier merge sources win over later ones
-                for mk, mv in src.items():
-                    if mk not in d:
-                        d[mk] = mv
-            result = d
-        memo[nid] = result
-        return result
+            return lst
+        d: dict[str, Any] = {}
+        memo[nid] = d
+        seen: dict[str, Node] = {}
+        for k, v in node.value:
+            if k.kind == "scalar" and k.style == "" and k.value == "<<" and not k.tag:
+                src = conv(v)
+                if isinstance(src, dict):
+                    d.update(src)
+                elif isinstance(src, list) and all(isinstance(s, dict) for s in src):
+                    for one in reversed(src):
+                        d.update(one)
+                else:
+                    raise fail(v, "a merge key (<<) needs a mapping or a list of mappings")
+                continue
+            if k.kind in ("map", "seq") or (k.kind == "alias" and k.target is not None and k.target.kind != "scalar"):
+                raise fail(k, "complex (mapping or list) keys are not supported in values files")
+            key = _key_string(conv(k))
+            if key in seen:
+                if position is None:
+                    raise fail(k, f"duplicate key {key!r} (Helm keeps the last)")
+                first, again = position(seen[key].start)[0], position(k.start)[0]
+                raise fail(
+                    k, f"duplicate key {key!r} (first at line {first}, again at line {again}; Helm keeps the last)"
+                )
+            seen[key] = k
+            d[key] = conv(v)
+        return d
 
     return conv(root)
 
@@ -610,9 +646,8 @@ def load_text(text: str, name: str = "<string>", *, bom: bool = False) -> Values
     if text.startswith("\ufeff"):
         text, bom = text[1:], True
     composer = _Composer(text, name)
-    for i, text_line in enumerate(text.split("\n")):
-        if len(text_line) > MAX_LINE_CHARS:
-            raise InputError(name, f"line longer than {MAX_LINE_CHARS:,} characters", i + 1, 1)
+    _check_lines(text, name)
+    _check_line_breaks(text, name)
     root = composer.compose()
     if root is not None and root.kind == "scalar" and root.value in ("", "~", "null", "Null", "NULL") and not root.tag:
         root = None  # an empty document is an empty mapping
@@ -624,45 +659,56 @@ def load_text(text: str, name: str = "<string>", *, bom: bool = False) -> Values
     doc = ValuesDocument(name=name, text=text, root=root, bom=bom, newline=newline)
     doc.aliases = composer.aliases
     # Duplicate keys and bad merge keys are errors of the input: surface them now, not on first use.
-    _check_duplicates(doc)
+    _ = doc.data
     return doc
 
 
-def _check_duplicates(doc: ValuesDocument) -> None:
-    if doc.root is None:
+def _check_lines(text: str, name: str) -> None:
+    """Bound the number of lines and their length, in bounded memory (the text is split a chunk at a time)."""
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES:
+        raise LimitError(name, f"more than {MAX_LINES:,} lines (real values files have a few thousand)")
+    if len(text) <= MAX_LINE_CHARS:
         return
-    stack = [doc.root]
-    seen_nodes: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen_nodes:
-            continue
-        seen_nodes.add(id(node))
-        if node.kind == "map":
-            keys: dict[str, Node] = {}
-            for k, v in node.value:
-                if k.kind == "scalar":
-                    if k.style == "" and k.value == "<<" and not k.tag:
-                        stack.append(v)
-                        continue
-                    key = _key_string(_scalar_value(k))
-                    if key in keys:
-                        first = doc.position(keys[key].start)
-                        line, col = doc.position(k.start)
-                        raise InputError(
-                            doc.name,
-                            f"duplicate key {key!r} (first at line {first[0]}, again at line {line}; "
-                            "Helm keeps the last)",
-                            line,
-                            col,
-                        )
-                    keys[key] = k
-                else:
-                    line, col = doc.position(k.start)
-                    raise InputError(doc.name, "complex (mapping or list) keys are not supported", line, col)
-                stack.append(v)
-        elif node.kind == "seq":
-            stack.extend(node.value)
+    chunk = _LINE_CHUNK
+    carry = 0  # length so far of the line that runs on from the previous chunk
+    line_no = 1  # the line that ``carry`` belongs to
+    for start in range(0, len(text), chunk):
+        parts = text[start : start + chunk].split("\n")
+        lengths = [carry + len(parts[0]), *map(len, parts[1:])]
+        if max(lengths[:-1], default=0) > MAX_LINE_CHARS or lengths[-1] > MAX_LINE_CHARS:
+            long = next(i for i, n in enumerate(lengths) if n > MAX_LINE_CHARS)
+            raise LimitError(name, f"line longer than {MAX_LINE_CHARS:,} characters", line_no + long, 1)
+        carry = lengths[-1]
+        line_no += len(parts) - 1
+
+
+_ODD_BREAKS = re.compile(r"\r(?!\n)|[\x85\u2028\u2029]")
+_BREAK_NAMES = {
+    "\r": "a carriage return without a line feed",
+    "\x85": "U+0085 (NEXT LINE)",
+    "\u2028": "U+2028 (LINE SEPARATOR)",
+    "\u2029": "U+2029 (PARAGRAPH SEPARATOR)",
+}
+
+
+def _check_line_breaks(text: str, name: str) -> None:
+    """YAML also breaks lines at a lone CR, NEL, LS and PS; positions and edits count lines at LF only."""
+    if (
+        text.count("\r") == text.count("\r\n")
+        and "\x85" not in text
+        and "\u2028" not in text
+        and "\u2029" not in text
+    ):
+        return  # (the quick, common case: no regular expression over a big text)
+    m = _ODD_BREAKS.search(text)
+    if m is not None:
+        index = m.start()
+        line = text.count("\n", 0, index) + 1
+        col = index - (text.rfind("\n", 0, index) + 1) + 1
+        raise InputError(
+            name, f"{_BREAK_NAMES[m.group()]} is a line break in YAML; use LF or CRLF line endings", line, col
+        )
 
 
 def read_bytes(path: str | Path, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
@@ -683,7 +729,7 @@ def read_bytes(path: str | Path, name: str | None = None, max_bytes: int = DEFAU
         kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device or special file"
         raise InputError(shown, f"is {kind}, not a regular file")
     if st.st_size > max_bytes:
-        raise InputError(shown, f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit (--max-bytes)")
+        raise LimitError(shown, f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit (--max-bytes)")
     try:
         with open(p, "rb") as fh:
             raw = fh.read(max_bytes + 1)
@@ -692,7 +738,7 @@ def read_bytes(path: str | Path, name: str | None = None, max_bytes: int = DEFAU
     except OSError as e:
         raise InputError(shown, f"cannot read: {e.strerror or e}") from None
     if len(raw) > max_bytes:
-        raise InputError(shown, f"file grew past the {max_bytes:,}-byte limit while being read")
+        raise LimitError(shown, f"file grew past the {max_bytes:,}-byte limit while being read")
     return raw
 
 
@@ -773,6 +819,7 @@ __all__ = [
     "MISSING",
     "Entry",
     "KeyPathError",
+    "LimitError",
     "Node",
     "ValuesDocument",
     "helm_scalar",

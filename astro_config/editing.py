@@ -9,7 +9,6 @@ places that share the edited node through an alias), and no line outside the spl
 from __future__ import annotations
 
 import copy
-import difflib
 import json
 import re
 from collections import Counter
@@ -19,12 +18,16 @@ from typing import Any
 from astro_config.document import (
     MISSING,
     Entry,
+    LimitError,
     Node,
     ValuesDocument,
+    _key_string,
+    _scalar_value,
     describe_missing,
     encode,
     helm_scalar,
     load_text,
+    to_plain,
     type_name,
 )
 from astro_config.errors import InputError, KeyPathError, VerificationError
@@ -98,8 +101,8 @@ def detect_style(doc: ValuesDocument) -> Style:
             dash = _dash_before(doc.text, first.start)
             if dash is not None:
                 offsets[doc.position(dash)[1] - 1 - key_col] += 1
-    indent = steps.most_common(1)[0][0] if steps else 2
-    seq_offset = offsets.most_common(1)[0][0] if offsets else indent
+    seq_offset = offsets.most_common(1)[0][0] if offsets else (steps.most_common(1)[0][0] if steps else 2)
+    indent = steps.most_common(1)[0][0] if steps else (seq_offset if 1 <= seq_offset <= 8 else 2)
     return Style(indent=indent if 1 <= indent <= 8 else 2, seq_offset=max(0, seq_offset))
 
 
@@ -127,9 +130,15 @@ _YAML12_SPECIAL = re.compile(
 _PLAIN_BAD_START = set("-?:,[]{}#&*!|>'\"%@`")
 
 
-def plain_ok(s: str) -> bool:
-    """True when ``s`` can be written unquoted and every YAML reader (1.1 and 1.2) reads it back as ``s``."""
+def plain_ok(s: str, flow: bool = False) -> bool:
+    """True when ``s`` can be written unquoted and every YAML reader (1.1 and 1.2) reads it back as ``s``.
+
+    ``flow``: inside ``[...]`` or ``{...}``, where libyaml ends a plain scalar at a ``?`` and refuses a ``:``
+    followed by anything.
+    """
     if not s or s != s.strip() or s[0] in _PLAIN_BAD_START:
+        return False
+    if flow and (":" in s or "?" in s):
         return False
     if any(c in s for c in "\n\r\t,[]{}") or ": " in s or " #" in s or s.endswith(":"):
         return False
@@ -143,16 +152,33 @@ def plain_ok(s: str) -> bool:
     )
 
 
+# Characters YAML does not allow raw in a file (non-printable), or reads as line breaks (NEL, LS, PS), or that
+# editors hide (BOM): written as escapes inside double quotes.
+_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
 def double_quoted(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False)
+    _check_text(s)
+    body = json.dumps(s, ensure_ascii=False)
+    return _ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", body)
+
+
+def _check_text(s: str) -> None:
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        raise KeyPathError(f"cannot write {s[:40]!r}: it is not valid Unicode text (a lone surrogate)") from None
 
 
 def single_quoted_ok(s: str) -> bool:
     return s.isprintable() and "\n" not in s
 
 
-def render_scalar(value: Any, previous_style: str | None = None) -> str:
-    """YAML text for a scalar, keeping the previous quote style where the value allows it."""
+def render_scalar(value: Any, previous_style: str | None = None, flow: bool = False) -> str:
+    """YAML text for a scalar, keeping the previous quote style where the value allows it.
+
+    ``flow``: the text goes inside a flow collection (``[...]``, ``{...}``).
+    """
     if value is None:
         return "null"
     if value is True:
@@ -160,6 +186,8 @@ def render_scalar(value: Any, previous_style: str | None = None) -> str:
     if value is False:
         return "false"
     if isinstance(value, int):
+        if not -(2**63) <= value <= 2**64 - 1:
+            raise KeyPathError(f"cannot write {value}: Helm reads integers as 64-bit numbers")
         return str(value)
     if isinstance(value, float):
         if value != value:
@@ -168,30 +196,33 @@ def render_scalar(value: Any, previous_style: str | None = None) -> str:
             return ".inf" if value > 0 else "-.inf"
         return repr(value)
     if isinstance(value, str):
+        _check_text(value)
         if previous_style == "'" and single_quoted_ok(value):
             return "'" + value.replace("'", "''") + "'"
         if previous_style == '"':
             return double_quoted(value)
-        if plain_ok(value):
+        if plain_ok(value, flow):
             return value
         return double_quoted(value)
     raise KeyPathError(f"cannot write a value of type {type(value).__name__}")
 
 
-def render_key(key: str) -> str:
-    return key if plain_ok(key) else double_quoted(key)
+def render_key(key: str, flow: bool = False) -> str:
+    return key if plain_ok(key, flow) else double_quoted(key)
 
 
-def render_flow(value: Any) -> str:
+def render_flow(value: Any, flow: bool = False) -> str:
+    """Inline YAML text for a value; the items of a collection are in flow context (as is everything, with
+    ``flow``)."""
     if isinstance(value, dict):
         if not value:
             return "{}"
-        return "{" + ", ".join(f"{render_key(k)}: {render_flow(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{render_key(k, True)}: {render_flow(v, True)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         if not value:
             return "[]"
-        return "[" + ", ".join(render_flow(v) for v in value) + "]"
-    return render_scalar(value)
+        return "[" + ", ".join(render_flow(v, True) for v in value) + "]"
+    return render_scalar(value, flow=flow)
 
 
 def render_block(value: dict[str, Any] | list[Any], indent: int, style: Style) -> list[str]:
@@ -242,31 +273,109 @@ def _body_start(doc: ValuesDocument, node: Node) -> int:
     """Index after the node's anchor and tag (``&x !!str``), i.e. where its content starts."""
     text = doc.text
     i = node.start
-    while i < node.end and text[i] in "&!":
-        while i < len(text) and text[i] not in " \t\r\n":
+    end = node.end
+    while i < end and text[i] in "&!":
+        while i < end and text[i] not in " \t\r\n":
             i += 1
-        while i < len(text) and text[i] in " \t":
+        while i < end and text[i] in " \t":
             i += 1
     return i
 
 
 def _is_empty_scalar(node: Node) -> bool:
-    return node.kind == "scalar" and node.value == "" and node.style == "" and not node.tag
+    """A value that is not written at all (``key:``, ``- ``): no content, no anchor, no tag."""
+    return node.kind == "scalar" and node.value == "" and node.style == "" and not node.tag and not node.anchor
 
 
-def _content_end(doc: ValuesDocument, node: Node) -> int:
-    """Index just past the last character of content that belongs to ``node`` (not its trailing newlines)."""
+def _is_props_only(node: Node) -> bool:
+    """An empty value written as its anchor and/or tag only (``key: &x``, ``key: !!str``)."""
+    return node.kind == "scalar" and node.value == "" and node.style == "" and bool(node.tag or node.anchor)
+
+
+_TAG_PREFIX = "tag:yaml.org,2002:"
+
+
+def _tag_fits(tag: str, value: Any) -> bool:
+    """Whether a node tagged ``tag`` still reads as ``value`` once the value is written after it."""
+    short = tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag.lstrip("!")
+    if isinstance(value, dict):
+        return short == "map"
+    if isinstance(value, list):
+        return short == "seq"
+    if short == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if short == "float":
+        return isinstance(value, float)
+    if short == "bool":
+        return isinstance(value, bool)
+    if short == "null":
+        return value is None
+    return isinstance(value, str)  # str, binary and unknown tags keep the text
+
+
+def _props_kept(doc: ValuesDocument, node: Node, value: Any) -> str:
+    """The node's anchor and tag as written; without the tag when it would change how ``value`` reads."""
+    if node.kind == "alias" or not (node.anchor or node.tag):
+        return ""
+    if node.tag and not _tag_fits(node.tag, value):
+        return f"&{node.anchor}" if node.anchor else ""
+    return doc.text[node.start : _body_start(doc, node)].rstrip(" \t")
+
+
+def _scalar_splice(doc: ValuesDocument, node: Node, value: Any, empty_at: int, flow: bool = False) -> Splice:
+    """Replace a scalar, flow collection or alias by the inline text of ``value``, keeping props that fit.
+
+    ``empty_at`` is where the text goes when the node is not written at all (just after ``key:`` or ``-``).
+    """
+    inline = _inline(value, node, doc, flow)
+    if _is_empty_scalar(node):
+        return Splice(empty_at, empty_at, f" {inline}")
+    end = _content_end(doc, node)
+    if _is_props_only(node) or (node.tag and not _tag_fits(node.tag, value)):
+        kept = _props_kept(doc, node, value)
+        return Splice(node.start, end, f"{kept} {inline}" if kept else inline)
+    return Splice(_body_start(doc, node), end, inline)
+
+
+def _content_end(doc: ValuesDocument, node: Node, keep: bool = False) -> int:
+    """Index just past the last character of content that belongs to ``node`` (not its trailing newlines).
+
+    With ``keep``, the trailing line breaks of a keep-chomping block scalar (``|+``) count: they are part of its
+    value, so nothing may be inserted before them.
+    """
     if node.kind in ("map", "seq") and node.style == "block" and node.value:
         last = node.value[-1][1] if node.kind == "map" else node.value[-1]
         if node.kind == "map" and _is_empty_scalar(last):
             return _colon_after(doc, node.value[-1][0]) + 1
-        return _content_end(doc, last)
+        return _content_end(doc, last, keep)
     if node.kind == "scalar" and node.style in ("|", ">"):
+        if keep and "+" in _block_indicator(doc, node):
+            return node.end
         end = node.end
         while end > node.start and doc.text[end - 1] in "\r\n \t":
             end -= 1
         return end
     return node.end
+
+
+def _keep_scalar_ends_at(doc: ValuesDocument, index: int) -> bool:
+    """Whether a keep-chomping block scalar (``|+``, ``>+``) ends exactly at ``index``."""
+    if "+" not in doc.text:
+        return False
+    for entry in doc.index.values():
+        node = entry.value
+        if node.end == index and node.kind == "scalar" and node.style in ("|", ">"):
+            return "+" in _block_indicator(doc, node)
+    return False
+
+
+def _block_indicator(doc: ValuesDocument, node: Node) -> str:
+    """The header of a block scalar (``|``, ``>-``, ``|2+``)."""
+    i = _body_start(doc, node)
+    j = i + 1
+    while j < node.end and j < i + 3 and doc.text[j] in "+-123456789":
+        j += 1
+    return doc.text[i:j]
 
 
 def _line_end(text: str, index: int) -> int:
@@ -288,6 +397,14 @@ def _line_start(text: str, index: int) -> int:
 
 def _indent_of(doc: ValuesDocument, index: int) -> int:
     return doc.position(index)[1] - 1
+
+
+def _key_column(doc: ValuesDocument, key: Node) -> int:
+    """0-based column where the entries of a block mapping start (the ``?`` of an explicit key)."""
+    i = key.start - 1
+    while i >= 0 and doc.text[i] in " \t":
+        i -= 1
+    return _indent_of(doc, i if i >= 0 and doc.text[i] == "?" else key.start)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -316,7 +433,8 @@ def _after_last_entry(doc: ValuesDocument, mapping: Node, child_indent: int) -> 
     comments that introduce the next key."""
     text = doc.text
     last_key, last_value = mapping.value[-1]
-    end = _colon_after(doc, last_key) + 1 if _is_empty_scalar(last_value) else _content_end(doc, last_value)
+    empty = _is_empty_scalar(last_value)
+    end = _colon_after(doc, last_key) + 1 if empty else _content_end(doc, last_value, keep=True)
     pos = _next_line_start(text, max(end - 1, last_key.start))
     while pos < len(text):
         line_end = _line_end(text, pos)
@@ -356,10 +474,10 @@ def _replace_value(doc: ValuesDocument, entry: Entry, value: Any, style: Style) 
     in_flow = entry.parent is not None and entry.parent.style == "flow"
     if entry.key is None:
         # a list item
-        if is_block_collection or (isinstance(value, (dict, list)) and value and not in_flow):
+        if is_block_collection:
             raise KeyPathError("replacing a whole list item by a block is not supported; set its keys instead")
-        body = _body_start(doc, node) if not _is_empty_scalar(node) else node.start
-        return Splice(body, node.end if not _is_empty_scalar(node) else node.start, _inline(value, node, doc))
+        # an inline item (scalar, flow collection, alias, nothing): the new value goes inline, as flow style
+        return _scalar_splice(doc, node, value, node.start, in_flow)
     key_col = _indent_of(doc, entry.key.start)
     if isinstance(value, (dict, list)) and value and not in_flow:
         # a block value: `key:` (+ props, + comment) then the new lines
@@ -382,12 +500,10 @@ def _replace_value(doc: ValuesDocument, entry: Entry, value: Any, style: Style) 
             end = _line_end(text, _content_end(doc, node) - 1)
             return Splice(start, end, _lines_text(doc, new_lines))
         colon = _colon_after(doc, entry.key)
-        if _is_empty_scalar(node):
-            body_start = body_end = colon + 1
-        else:
-            body_start = _body_start(doc, node)
-            body_end = _content_end(doc, node)
-        head = text[colon + 1 : body_start].rstrip(" \t")  # anchor/tag props, kept
+        body_end = colon + 1 if _is_empty_scalar(node) else _content_end(doc, node)
+        head = _props_kept(doc, node, value)  # anchor/tag props, kept where they fit
+        if head:
+            head = " " + head
         rest_end = _line_end(text, max(body_end - 1, colon))
         rest = text[body_end:rest_end] if body_end <= rest_end else ""  # trailing comment on the key line
         if node.kind == "scalar" and node.style in ("|", ">"):
@@ -395,30 +511,27 @@ def _replace_value(doc: ValuesDocument, entry: Entry, value: Any, style: Style) 
             rest_end = _line_end(text, body_end - 1)
         return Splice(colon + 1, rest_end, head + rest + _nl(doc) + _lines_text(doc, new_lines))
     # an inline value
-    inline = _inline(value, node, doc)
     if is_block_collection:
+        inline = _inline(value, node, doc)
         colon = _colon_after(doc, entry.key)
-        body_start = _body_start(doc, node) if node.start < _line_end(text, colon) else colon + 1
-        head = text[colon + 1 : body_start].rstrip(" \t") if body_start > colon + 1 else ""
         key_line_end = _line_end(text, colon)
-        comment = text[max(body_start, colon + 1) : key_line_end] if body_start <= key_line_end else ""
+        head = _props_kept(doc, node, value)
+        if node.start < key_line_end:  # props on the key line: `key: &x  # comment`
+            raw_props = text[node.start : _body_start(doc, node)].rstrip(" \t")
+            comment = text[node.start + len(raw_props) : key_line_end]
+        else:
+            comment = text[colon + 1 : key_line_end]
         end = _line_end(text, _content_end(doc, node) - 1)
-        return Splice(colon + 1, end, f"{head} {inline}{comment}")
-    if _is_empty_scalar(node):
-        colon = _colon_after(doc, entry.key)
-        return Splice(colon + 1, colon + 1, f" {inline}")
-    body_start = _body_start(doc, node)
-    end = node.end
-    if node.kind == "scalar" and node.style in ("|", ">"):
-        end = _content_end(doc, node)
-    return Splice(body_start, end, inline)
+        return Splice(colon + 1, end, (f" {head}" if head else "") + f" {inline}" + comment)
+    empty_at = _colon_after(doc, entry.key) + 1 if _is_empty_scalar(node) else node.start
+    return _scalar_splice(doc, node, value, empty_at, in_flow)
 
 
-def _inline(value: Any, node: Node, doc: ValuesDocument) -> str:
+def _inline(value: Any, node: Node, doc: ValuesDocument, flow: bool = False) -> str:
     if isinstance(value, (dict, list)):
-        return render_flow(value)
+        return render_flow(value, flow)
     prev = node.style if node.kind == "scalar" and node.style in ("'", '"') else None
-    return render_scalar(value, prev)
+    return render_scalar(value, prev, flow)
 
 
 def _insert_into(
@@ -438,21 +551,14 @@ def _insert_into(
             f"every place that uses &{node.value}. Edit the anchor, or replace the alias with its own mapping"
         )
     if node.kind == "map" and node.style == "block" and node.value:
-        child_indent = _indent_of(doc, node.value[0][0].start)
+        child_indent = _key_column(doc, node.value[0][0])
         pos = _after_last_entry(doc, node, child_indent)
         return _insert_lines_at(doc, pos, _entry_lines(keys[0], new_value, child_indent, style))
     if node.kind == "map" and node.style == "flow" and node.value:
-        close = node.end - 1
-        assert doc.text[close] == "}", "flow mapping must end with }"
-        i = close
-        while i > node.start and doc.text[i - 1] in " \t\r\n":
-            i -= 1
-        return Splice(i, i, f", {render_key(keys[0])}: {render_flow(new_value)}")
+        return _flow_insert(doc, node, f"{render_key(keys[0], True)}: {render_flow(new_value, True)}")
     if (node.kind == "map" and not node.value) or (
         node.kind == "scalar" and node.style == "" and helm_scalar(node.value) is None and not node.tag
     ):
-        if entry.key is None and container_path != ():
-            raise KeyPathError(f"{format_path(container_path)} is an empty list item; set it as a whole instead")
         if container_path == ():
             lines = _entry_lines(keys[0], new_value, 0, style)
             return _insert_lines_at(doc, len(doc.text), lines)
@@ -460,6 +566,33 @@ def _insert_into(
     shown = format_path(container_path) if container_path else "the top level"
     current = doc.get(container_path)
     raise KeyPathError(f"cannot create {keys[0]!r} under {shown}: it is {type_name(current)}, not a mapping")
+
+
+def _flow_insert(doc: ValuesDocument, node: Node, item: str) -> Splice:
+    """Add ``item`` (``key: value``) after the last entry of a non-empty flow mapping."""
+    text = doc.text
+    last_key, last_value = node.value[-1]
+    if _is_empty_scalar(last_value):  # `{x}` or `{x: }`
+        pos = last_key.end
+        i = pos
+        while i < node.end and text[i] in " \t\r\n":
+            i += 1
+        after_colon = i < node.end and text[i] == ":"
+        if after_colon:
+            pos = i + 1
+    else:
+        pos, after_colon = _content_end(doc, last_value), False
+    i = pos
+    while i < node.end:  # a trailing comma, perhaps after line breaks and comments
+        if text[i] in " \t\r\n":
+            i += 1
+        elif text[i] == "#":
+            i = _line_end(text, i)
+        else:
+            break
+    if i < node.end and text[i] == ",":
+        return Splice(i + 1, i + 1, f" {item}")
+    return Splice(pos, pos, (" " if after_colon else "") + f", {item}")
 
 
 def _entry_lines(key: str, value: Any, indent: int, style: Style) -> list[str]:
@@ -509,6 +642,14 @@ def _delete_splice(doc: ValuesDocument, path: KeyPath) -> Splice:
     else:
         end_index = _content_end(doc, value)
     end = _next_line_start(text, max(end_index - 1, start))
+    if _keep_scalar_ends_at(doc, start):
+        # a keep-chomping block scalar (`|+`) just before: blank lines after the removed entry would join its
+        # value, so they go too
+        while end < len(text) and not text[end : _line_end(text, end)].strip(" \t"):
+            end = _next_line_start(text, end)
+    if end == len(text) and not text.endswith("\n") and start > 0:
+        # the last line of a file without a final line break: take the break before it, keep the file's ending
+        start -= 2 if text[start - 2 : start] == "\r\n" else 1
     return Splice(start, end, "")
 
 
@@ -517,26 +658,122 @@ def _delete_splice(doc: ValuesDocument, path: KeyPath) -> Splice:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _set_in(data: Any, path: KeyPath, value: Any) -> None:
-    cur = data
-    for part in path[:-1]:
-        nxt = cur[part] if isinstance(part, int) else cur.get(part)
-        if not isinstance(nxt, (dict, list)):
-            nxt = {}
-            cur[part] = nxt
-        cur = nxt
-    cur[path[-1]] = value
+def _resolve(node: Node) -> Node:
+    while node.kind == "alias" and node.target is not None:
+        node = node.target
+    return node
 
 
-def _del_in(data: Any, path: KeyPath) -> None:
+def _is_merge_key(key: Node) -> bool:
+    return key.kind == "scalar" and key.style == "" and key.value == "<<" and not key.tag
+
+
+def _find_key(mapping: Node, part: str | int) -> int | None:
+    if not isinstance(part, str):
+        return None
+    for i, (k, _v) in enumerate(mapping.value):
+        if k.kind == "scalar" and not _is_merge_key(k) and _key_string(_scalar_value(k)) == part:
+            return i
+        if k.kind == "plain" and k.value == part:
+            return i
+    return None
+
+
+def _get_plain(data: Any, path: KeyPath) -> Any:
     cur = data
-    for part in path[:-1]:
+    for part in path:
+        if isinstance(cur, list):
+            if not (isinstance(part, int) and 0 <= part < len(cur)):
+                return MISSING
+        elif not (isinstance(cur, dict) and isinstance(part, str) and part in cur):
+            return MISSING
         cur = cur[part]
-    del cur[path[-1]]
+    return cur
+
+
+def _plain(value: Any) -> Node:
+    return Node("plain", 0, 0, value)
+
+
+def _expected_data(doc: ValuesDocument, path: KeyPath, value: Any, delete: bool) -> Any:
+    """The plain data of ``doc`` once ``path`` is set to ``value`` (or deleted), worked out on the node tree.
+
+    The change is made on the parsed nodes (and undone before returning), so anchors, aliases and merge keys
+    (``<<``) carry it to every place a YAML reader would: this is what the edited text must read as.
+    """
+    if doc.root is None:
+        if delete:
+            raise KeyPathError(describe_missing(doc, path))
+        return _nested(tuple(str(p) for p in path), value)
+    undo: list[tuple[str, list[Any], int, Any]] = []  # (operation done, list, index, old item)
+    retargeted: list[tuple[Node, Node | None]] = []  # (alias, its target before)
+
+    def put(items: list[Any], index: int, item: Any, is_pair: bool) -> None:
+        old_node = items[index][1] if is_pair else items[index]
+        new_node = item[1] if is_pair else item
+        for alias, _target in doc.aliases:  # the anchor stays on the new value: its aliases follow it
+            if alias.target is old_node:
+                retargeted.append((alias, alias.target))
+                alias.target = new_node
+        undo.append(("put", items, index, items[index]))
+        items[index] = item
+
+    try:
+        slot: tuple[list[Any], int, bool] | None = None  # the list (and index) holding the current node
+        cur = doc.root
+        for depth, part in enumerate(path):
+            node = _resolve(cur)
+            rest = path[depth:]
+            if node.kind == "map":
+                idx = _find_key(node, part)
+                if idx is None:
+                    if delete or any(isinstance(p, int) for p in rest):
+                        raise KeyPathError(describe_missing(doc, path))
+                    node.value.append((_plain(str(part)), _plain(_nested(tuple(str(p) for p in rest[1:]), value))))
+                    undo.append(("append", node.value, len(node.value) - 1, None))
+                    return to_plain(doc.root, doc.name)
+                slot, cur = (node.value, idx, True), node.value[idx][1]
+            elif node.kind == "seq" and isinstance(part, int) and 0 <= part < len(node.value):
+                slot, cur = (node.value, part, False), node.value[part]
+            elif (
+                not delete
+                and slot is not None
+                and node.kind == "scalar"
+                and _scalar_value(node) is None
+                and not any(isinstance(p, int) for p in rest)
+            ):
+                # an empty value (``key:``, ``key: ~``) becomes a mapping
+                items, index, is_pair = slot
+                new_node = _plain(_nested(tuple(str(p) for p in rest), value))
+                put(items, index, (items[index][0], new_node) if is_pair else new_node, is_pair)
+                return to_plain(doc.root, doc.name)
+            else:
+                raise KeyPathError(describe_missing(doc, path))
+        if slot is None:
+            raise KeyPathError("cannot edit the whole document; give a key path")
+        items, index, is_pair = slot
+        if delete:
+            undo.append(("delete", items, index, items[index]))
+            del items[index]
+        else:
+            put(items, index, (items[index][0], _plain(value)) if is_pair else _plain(value), is_pair)
+        return to_plain(doc.root, doc.name)
+    finally:
+        for alias, target in reversed(retargeted):
+            alias.target = target
+        for op, items, index, old in reversed(undo):
+            if op == "append":
+                del items[index]
+            elif op == "delete":
+                items.insert(index, old)
+            else:
+                items[index] = old
 
 
 def changed_paths(old: Any, new: Any, path: KeyPath = ()) -> list[KeyPath]:
     """The deepest key paths at which two plain values differ (type changes count as changes)."""
+    if old is new:
+        return []
     if isinstance(old, dict) and isinstance(new, dict):
         out: list[KeyPath] = []
         for k in old.keys() | new.keys():
@@ -558,17 +795,21 @@ def changed_paths(old: Any, new: Any, path: KeyPath = ()) -> list[KeyPath]:
 
 
 def _check_lines(old_text: str, new_text: str, splice: Splice, name: str) -> None:
-    old_lines = old_text.split("\n")
-    new_lines = new_text.split("\n")
-    first = old_text.count("\n", 0, splice.start)
-    last = old_text.count("\n", 0, max(splice.end, splice.start))
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for op, i1, i2, _j1, _j2 in matcher.get_opcodes():
-        if op in ("replace", "delete") and (i1 < first or i2 - 1 > last):
-            raise VerificationError(
-                f"internal error: editing {name} would change line {i1 + 1}, outside the edited lines "
-                f"{first + 1}-{last + 1}; nothing was written (this is a bug in astro-config, please report it)"
-            )
+    """Every line before the first and after the last line the splice touches must be byte-identical."""
+    head = old_text.rfind("\n", 0, splice.start) + 1  # start of the first touched line
+    tail = old_text.find("\n", max(splice.end, splice.start))  # line break ending the last touched line
+    tail = len(old_text) if tail == -1 else tail
+    if not (
+        len(new_text) >= head + len(old_text) - tail
+        and new_text.startswith(old_text[:head])
+        and new_text.endswith(old_text[tail:])
+    ):
+        first = old_text.count("\n", 0, head)
+        last = first + old_text.count("\n", head, tail)
+        raise VerificationError(
+            f"internal error: editing {name} would change lines outside the edited lines "
+            f"{first + 1}-{last + 1}; nothing was written (this is a bug in astro-config, please report it)"
+        )
 
 
 def _verify(
@@ -576,14 +817,16 @@ def _verify(
 ) -> ValuesDocument:
     try:
         new = load_text(new_text, old.name, bom=old.bom)
+    except LimitError as e:
+        raise KeyPathError(f"cannot make this change: the edited {old.name} would be refused: {e.message}") from None
     except InputError as e:
         raise VerificationError(
             f"internal error: the edited {old.name} would not parse ({e.message}); nothing was written "
             "(this is a bug in astro-config, please report it)"
         ) from None
     _check_lines(old.text, new_text, splice, old.name)
-    if new.data != expected or changed_paths(expected, new.data):
-        diffs = changed_paths(expected, new.data)
+    diffs = changed_paths(expected, new.data)
+    if diffs:
         shown = ", ".join(format_path(p) for p in diffs[:5]) or "(types)"
         raise VerificationError(
             f"internal error: the edited {old.name} would change {shown} unexpectedly (intended: "
@@ -615,14 +858,17 @@ def _apply_one(doc: ValuesDocument, edit: Edit, style: Style, result: EditResult
     path = tuple(edit.path)
     if not path:
         raise KeyPathError("cannot edit the whole document; give a key path")
-    expected = copy.deepcopy(doc.data)
     if isinstance(edit, SetValue):
         current = doc.get(path)
         if current is not MISSING and type(current) is type(edit.value) and current == edit.value:
             return doc  # already so: no change
         splice, allowed = _set_splice(doc, path, edit.value, style, result)
-        for p in allowed:
-            _set_in(expected, p, copy.deepcopy(edit.value))
+        expected = _expected_data(doc, path, copy.deepcopy(edit.value), delete=False)
+        if changed_paths(_get_plain(expected, path), edit.value):
+            raise KeyPathError(
+                f"setting {format_path(path)} would not take effect: a merge key (<<) later in its mapping "
+                "overrides it; nothing changed"
+            )
     else:
         if doc.get(path) is MISSING:
             raise KeyPathError(describe_missing(doc, path))
@@ -638,6 +884,7 @@ def _apply_one(doc: ValuesDocument, edit: Edit, style: Style, result: EditResult
         entry = doc.index.get(target)
         if entry is None:
             raise KeyPathError(f"{format_path(target)} comes from an alias or merge key; edit it where it is defined")
+        _refuse_orphans(doc, target, [n for n in (entry.key, entry.value) if n is not None], None, "remove")
         shared = doc.alias_sites(target[:-1]) if len(target) > 1 else []
         if shared:
             sites = ", ".join(format_path(p) for p in shared)
@@ -652,18 +899,59 @@ def _apply_one(doc: ValuesDocument, edit: Edit, style: Style, result: EditResult
             # the last key of a block mapping: keep the parent a mapping, as `parent: {}`
             splice = _replace_value(doc, parent_entry, {}, style)
             allowed = [target[:-1], *shared]
-            for p in allowed:
-                _set_in(expected, p, {})
+        elif (
+            parent_entry is not None
+            and parent_entry.value.kind == "seq"
+            and parent_entry.value.style == "block"
+            and len(parent_entry.value.value) == 1
+        ):
+            # the last item of a block list: keep the parent a list, as `parent: []`
+            splice = _replace_value(doc, parent_entry, [], style)
+            allowed = [target[:-1], *shared]
         else:
             splice = _delete_splice(doc, target)
             allowed = [target, *[(*s, target[-1]) for s in shared]]
-            _del_in(expected, target)
-            for s in shared:
-                _del_in(expected, (*s, target[-1]))
+        expected = _expected_data(doc, target, None, delete=True)
     new_text = doc.text[: splice.start] + splice.text + doc.text[splice.end :]
     new = _verify(doc, new_text, splice, expected, allowed)
+    if "<<" in doc.text:  # merge keys copy the change to other mappings: say so
+        extra = [
+            p
+            for p in changed_paths(doc.data, new.data)
+            if not any(p[: len(a)] == a or a[: len(p)] == p for a in allowed)
+        ]
+        if extra:
+            shown = ", ".join(format_path(p) for p in extra[:5]) + (", ..." if len(extra) > 5 else "")
+            result.notes.append(f"{format_path(path)} is merged elsewhere with <<: the change also applies to {shown}")
+            allowed = [*allowed, *extra]
     result.changed_paths.extend(allowed)
     return new
+
+
+def _refuse_orphans(doc: ValuesDocument, path: KeyPath, removed: list[Node], kept: Node | None, what: str) -> None:
+    """Refuse an edit that removes an anchor (``&x``) still used by an alias (``*x``) elsewhere."""
+    if not doc.aliases:
+        return
+    inside: set[int] = set()
+    stack = list(removed)
+    while stack:
+        node = stack.pop()
+        if node is not kept:
+            inside.add(id(node))
+        if node.kind == "map":
+            for k, v in node.value:
+                stack.extend((k, v))
+        elif node.kind == "seq":
+            stack.extend(node.value)
+    lo = min(n.start for n in removed)
+    hi = max(n.end for n in removed)
+    users = [a for a, t in doc.aliases if id(t) in inside and not (lo <= a.start and a.end <= hi)]
+    if users:
+        lines = ", ".join(str(doc.position(a.start)[0]) for a in users[:5])
+        raise KeyPathError(
+            f"cannot {what} {format_path(path)}: it holds the anchor &{users[0].value} that the alias at line(s) "
+            f"{lines} uses; change the alias first"
+        )
 
 
 def _set_splice(
@@ -671,6 +959,7 @@ def _set_splice(
 ) -> tuple[Splice, list[KeyPath]]:
     entry = doc.index.get(path)
     if entry is not None:
+        _refuse_orphans(doc, path, [entry.value], entry.value, "replace")
         if entry.value.kind == "alias":
             result.notes.append(f"{format_path(path)} was an alias (*{entry.value.value}); it now holds its own value")
         shared = doc.alias_sites(path)

@@ -12,10 +12,10 @@ import errno
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 from astro_config.errors import ExitCode, WriteError
 
@@ -41,23 +41,135 @@ def unified_diff(
     context: int = 3,
     redact_line: Callable[[str], str] | None = None,
 ) -> str:
-    """A ``patch -p1`` compatible unified diff (``a/NAME`` and ``b/NAME``). Empty when equal."""
+    """A ``patch -p1`` compatible unified diff (``a/NAME`` and ``b/NAME``). Empty when equal.
+
+    Edits are local: the common head (as long as possible) and tail of the two texts are found first, and only
+    the lines between them are compared with difflib, so a huge file costs linear time and little memory
+    (difflib alone is superlinear on many equal lines: minutes for 40,000 equal comment lines), and an
+    insertion shows after the lines it follows.
+    """
     if old == new:
         return ""
-    old_lines = _split_keep(old)
-    new_lines = _split_keep(new)
-    out: list[str] = []
-    for line in difflib.unified_diff(old_lines, new_lines, f"a/{name}", f"b/{name}", n=context):
-        if line.startswith(("---", "+++")):
-            out.append(line.rstrip("\n") + "\n")
-            continue
-        body = line
-        if redact_line is not None and line[:1] in "+- ":
-            body = line[0] + redact_line(line[1:])
-        if not body.endswith("\n"):
-            body += "\n\\ No newline at end of file\n"
-        out.append(body)
+    cut, head, tail, keep = _diff_window(old, new, context)
+    before = _split_keep(old[cut:head])
+    after = _split_keep(old[len(old) - tail : len(old) - keep])
+    a = before + _split_keep(old[head : len(old) - tail]) + after
+    b = before + _split_keep(new[head : len(new) - tail]) + after
+    offset = old.count("\n", 0, cut)
+    out: list[str] = [f"--- a/{name}\n", f"+++ b/{name}\n"]
+    for group in _FixedOpcodes(_window_opcodes(a, b, len(before), len(after))).get_grouped_opcodes(context):
+        i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
+        out.append(f"@@ -{_range(i1 + offset, i2 + offset)} +{_range(j1 + offset, j2 + offset)} @@\n")
+        for tag, x1, x2, y1, y2 in group:
+            if tag == "equal":
+                out.extend(_body(" ", line, redact_line) for line in a[x1:x2])
+                continue
+            out.extend(_body("-", line, redact_line) for line in a[x1:x2])
+            out.extend(_body("+", line, redact_line) for line in b[y1:y2])
     return "".join(out)
+
+
+def _body(sign: str, line: str, redact_line: Callable[[str], str] | None) -> str:
+    body = sign + (redact_line(line) if redact_line is not None else line)
+    return body if body.endswith("\n") else body + "\n\\ No newline at end of file\n"
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk range as ``diff -u`` writes it (difflib's ``_format_range_unified``)."""
+    length = stop - start
+    beginning = start + 1
+    if length == 1:
+        return f"{beginning}"
+    if not length:
+        beginning -= 1
+    return f"{beginning},{length}"
+
+
+Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]
+
+
+class _FixedOpcodes(difflib.SequenceMatcher[str]):
+    """difflib's hunk grouping (``get_grouped_opcodes``) over opcodes worked out elsewhere."""
+
+    def __init__(self, opcodes: list[Opcode]) -> None:
+        super().__init__(None, [], [])
+        self._fixed = opcodes
+
+    def get_opcodes(self) -> list[Opcode]:
+        return list(self._fixed)
+
+
+def _window_opcodes(
+    a: Sequence[str], b: Sequence[str], head: int, tail: int
+) -> list[Opcode]:
+    """Opcodes for ``a`` -> ``b`` whose first ``head`` and last ``tail`` lines are known to be equal: difflib
+    compares only what lies between."""
+    codes: list[Opcode] = []
+    if head:
+        codes.append(("equal", 0, head, 0, head))
+    matcher = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        codes.append((tag, i1 + head, i2 + head, j1 + head, j2 + head))
+    if tail:
+        codes.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    merged: list[Opcode] = []
+    for code in codes:
+        if merged and code[0] == "equal" and merged[-1][0] == "equal":
+            merged[-1] = ("equal", merged[-1][1], code[2], merged[-1][3], code[4])
+        else:
+            merged.append(code)
+    return merged
+
+
+def _diff_window(a: str, b: str, context: int) -> tuple[int, int, int, int]:
+    """``(cut, head, tail, keep)`` for two different texts, all on line boundaries: ``a[:head] == b[:head]``
+    (the longest such head), the last ``tail`` characters of both are equal (not overlapping the head), and
+    ``cut``/``keep`` leave ``context`` lines of each inside the window ``a[cut:len(a) - keep]``."""
+    n = min(len(a), len(b))
+    step = 1 << 16
+    i = 0
+    while i + step <= n and a[i : i + step] == b[i : i + step]:
+        i += step
+    while i < n and a[i] == b[i]:
+        i += 1
+    head = a.rfind("\n", 0, i) + 1  # a line start in both
+    limit = n - head  # the tail may not overlap the head in either text
+    j = 0
+    while j + step <= limit and a[len(a) - j - step : len(a) - j] == b[len(b) - j - step : len(b) - j]:
+        j += step
+    while j < limit and a[len(a) - 1 - j] == b[len(b) - 1 - j]:
+        j += 1
+    q = a.find("\n", len(a) - j) if j else -1  # the tail begins after a line break inside it
+    tail_start = len(a) if q == -1 else q + 1
+    cut = head
+    for _ in range(context):
+        if cut == 0:
+            break
+        cut = a.rfind("\n", 0, cut - 1) + 1
+    end = tail_start
+    for _ in range(context):
+        k = a.find("\n", end)
+        end = len(a) if k == -1 else k + 1
+    return cut, head, len(a) - tail_start, len(a) - end
+
+
+def grouped_opcodes(
+    a: Sequence[str], b: Sequence[str], context: int = 3
+) -> Iterator[list[tuple[str, int, int, int, int]]]:
+    """Like ``difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context)`` for two lists of
+    lines, in linear time for local changes: the common head (as long as possible) and tail are taken as equal
+    and only the lines between them are compared (difflib alone is superlinear on files with many equal lines,
+    minutes for 40,000 equal comment lines)."""
+    head = 0
+    limit = min(len(a), len(b))
+    while head < limit and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    if head == len(a) == len(b):
+        return
+    yield from _FixedOpcodes(_window_opcodes(a, b, head, tail)).get_grouped_opcodes(context)
 
 
 def colorize_diff(diff: str) -> str:
@@ -88,7 +200,8 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-# Test hook: fault injection at each step of a write ("create", "write", "fsync", "chmod", "replace").
+# Test hook: fault injection at each step of a write ("create", "write", "fsync", "chmod", "replace", and
+# "backup" before a --backup copy is made).
 _FAULT: Callable[[str], None] | None = None
 
 
@@ -128,10 +241,10 @@ def write_atomic(path: Path, data: bytes, expect_current: bytes | None = None) -
         raise WriteError(f"{path}: cannot write: {_explain(e)}; nothing written") from None
     if expect_current is not None:
         try:
-            now = target.read_bytes()
+            same = _holds(target, expect_current)
         except OSError as e:
             raise WriteError(f"{path}: cannot re-read before writing: {_explain(e)}; nothing written") from None
-        if now != expect_current:
+        if not same:
             raise WriteError(f"{path}: the file changed on disk since it was read; nothing written (run again)")
     tmp_name: str | None = None
     try:
@@ -172,6 +285,12 @@ def write_atomic(path: Path, data: bytes, expect_current: bytes | None = None) -
                 os.unlink(tmp_name)
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data`` (reading at most one byte more)."""
+    with open(path, "rb") as fh:
+        return fh.read(len(data) + 1) == data
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -204,6 +323,31 @@ class Outcome:
 
 def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
+
+
+def write_backup(bak: Path, data: bytes, original: Path) -> None:
+    """Create ``bak`` holding ``data`` (never replacing an existing file), with the original's mode."""
+    try:
+        _step("backup")
+        fd = os.open(bak, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise WriteError(f"{bak}: a backup already exists; move it away first (nothing written)") from None
+    except OSError as e:
+        raise WriteError(f"{bak}: cannot create the backup: {_explain(e)}; nothing written") from None
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            os.chmod(bak, os.stat(original).st_mode & 0o7777)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(bak)
+        raise WriteError(f"{bak}: cannot write the backup: {_explain(e)}; nothing written") from None
 
 
 def emit(
@@ -242,9 +386,17 @@ def emit(
         raise WriteError(f"{name}: cannot write in place: not a file on disk")
     if opts.write and opts.backup and changed:
         assert path is not None
-        bak = backup_path(path)
-        if bak.exists() or bak.is_symlink():
-            raise WriteError(f"{bak}: a backup already exists; move it away first (nothing written)")
+        existing = backup_path(path)
+        if existing.exists() or existing.is_symlink():
+            raise WriteError(f"{existing}: a backup already exists; move it away first (nothing written)")
+    if opts.write and changed:
+        assert path is not None
+        try:
+            unchanged = _holds(path, old_bytes)
+        except OSError as e:
+            raise WriteError(f"{path}: cannot re-read before writing: {_explain(e)}; nothing written") from None
+        if not unchanged:
+            raise WriteError(f"{path}: the file changed on disk since it was read; nothing written (run again)")
     for dest in [opts.output, opts.diff_file, *[p for p, _ in extra]]:
         if dest is not None and dest.exists() and dest.is_dir():
             raise WriteError(f"{dest}: is a directory; nothing written")
@@ -262,23 +414,19 @@ def emit(
     elif opts.write:
         assert path is not None
         if changed:
+            bak: Path | None = None
             if opts.backup:
                 bak = backup_path(path)
-                try:
-                    fd = os.open(bak, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                except FileExistsError:
-                    raise WriteError(f"{bak}: a backup already exists; move it away first (nothing written)") from None
-                except OSError as e:
-                    raise WriteError(f"{bak}: cannot create the backup: {_explain(e)}; nothing written") from None
-                try:
-                    os.write(fd, old_bytes)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-                with contextlib.suppress(OSError):
-                    os.chmod(bak, os.stat(path).st_mode & 0o7777)
+                write_backup(bak, old_bytes, path)
+            try:
+                write_atomic(path, new_bytes, expect_current=old_bytes)
+            except WriteError:
+                if bak is not None:  # the original is still in place: the backup is not needed
+                    with contextlib.suppress(OSError):
+                        os.unlink(bak)
+                raise
+            if bak is not None:
                 messages.append(f"kept the original as {bak}")
-            write_atomic(path, new_bytes, expect_current=old_bytes)
             messages.append(f"updated {name}")
         else:
             messages.append(f"{name}: unchanged")
