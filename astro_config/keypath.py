@@ -12,12 +12,16 @@ from astro_config.errors import KeyPathError
 KeyPath = tuple[str | int, ...]
 
 _INDEX = re.compile(r"\[(\d+)\]")
+_CODE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4}))")
+# characters that would break a one-line message or that nobody can type: control characters, NEL, LS, PS
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def parse(text: str) -> KeyPath:
     """Parse ``a.b\\.c[0].d`` into ``("a", "b.c", 0, "d")``.
 
-    A backslash escapes the next character (``\\.``, ``\\[``, ``\\\\``).
+    A backslash escapes the next character (``\\.``, ``\\[``, ``\\\\``); ``\\xHH`` and ``\\uHHHH`` stand for
+    characters by their code (how :func:`format_path` writes control characters).
     """
     if text == "":
         raise KeyPathError("empty key path")
@@ -42,6 +46,11 @@ def parse(text: str) -> KeyPath:
         if ch == "\\":
             if i + 1 >= n:
                 raise KeyPathError(f"dangling backslash at the end of key path {text!r}")
+            m = _CODE.match(text, i)
+            if m:  # \xHH, \uHHHH: a character that cannot be typed (format_path writes them so)
+                buf.append(chr(int(m.group(1) or m.group(2), 16)))
+                i = m.end()
+                continue
             buf.append(text[i + 1])
             i += 2
             continue
@@ -82,7 +91,12 @@ def parse(text: str) -> KeyPath:
 
 
 def _escape(key: str) -> str:
-    return key.replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
+    key = key.replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
+    return _UNPRINTABLE.sub(lambda m: _code(m.group()), key)
+
+
+def _code(ch: str) -> str:
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 
 
 def format_path(path: KeyPath) -> str:

@@ -107,8 +107,7 @@ def _window_opcodes(
     codes: list[Opcode] = []
     if head:
         codes.append(("equal", 0, head, 0, head))
-    matcher = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _middle_opcodes(a[head : len(a) - tail], b[head : len(b) - tail]):
         codes.append((tag, i1 + head, i2 + head, j1 + head, j2 + head))
     if tail:
         codes.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
@@ -119,6 +118,84 @@ def _window_opcodes(
         else:
             merged.append(code)
     return merged
+
+
+_SMALL = 4000  # lines: difflib's alignment (it reads best) below this, Myers' O(ND) algorithm above
+_MAX_D = 1000  # edits Myers' algorithm looks for before giving up (on big inputs that differ everywhere)
+
+
+def _middle_opcodes(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
+    if len(a) + len(b) <= _SMALL:
+        return list(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+    found = _myers(a, b, _MAX_D)
+    if found is not None:
+        return found
+    # very different big inputs: difflib with its heuristic for popular lines is fast enough there
+    return list(difflib.SequenceMatcher(None, a, b, autojunk=True).get_opcodes())
+
+
+def _snake(a: Sequence[str], b: Sequence[str], x: int, y: int) -> tuple[int, int]:
+    """Follow equal lines from ``(x, y)``; long runs are compared in slices (at C speed)."""
+    n, m, step = len(a), len(b), 64
+    while x + step <= n and y + step <= m and a[x : x + step] == b[y : y + step]:
+        x, y = x + step, y + step
+    while x < n and y < m and a[x] == b[y]:
+        x, y = x + 1, y + 1
+    return x, y
+
+
+def _myers(a: Sequence[str], b: Sequence[str], max_d: int) -> list[Opcode] | None:
+    """Opcodes of a shortest edit script (Myers 1986), in O((N+M)D) time: linear for the few edits of an edit
+    of a big file, where difflib is superlinear. None when more than ``max_d`` edits are needed."""
+    n, m = len(a), len(b)
+    v: dict[int, int] = {1: 0}
+    trace: list[dict[int, int]] = []
+    for d in range(max_d + 1):
+        trace.append(dict(v))
+        for k in range(-d, d + 1, 2):
+            x = v[k + 1] if k == -d or (k != d and v[k - 1] < v[k + 1]) else v[k - 1] + 1
+            x, y = _snake(a, b, x, x - k)
+            v[k] = x
+            if x >= n and y >= m:
+                return _script(trace, n, m)
+    return None
+
+
+def _script(trace: list[dict[int, int]], n: int, m: int) -> list[Opcode]:
+    moves: list[tuple[str, int, int]] = []  # backwards: ("equal"|"delete"|"insert", x, y) for one line
+    x, y = n, m
+    for d in range(len(trace) - 1, -1, -1):
+        v = trace[d]
+        k = x - y
+        prev_k = k + 1 if k == -d or (k != d and v[k - 1] < v[k + 1]) else k - 1
+        prev_x = v[prev_k]
+        prev_y = prev_x - prev_k
+        while x > prev_x and y > prev_y:
+            x, y = x - 1, y - 1
+            moves.append(("equal", x, y))
+        if d > 0:
+            moves.append(("insert", prev_x, prev_y) if x == prev_x else ("delete", prev_x, prev_y))
+        x, y = prev_x, prev_y
+    moves.reverse()
+    runs: list[list[int]] = []  # [equal?, i1, i2, j1, j2]
+    i = j = 0
+    for tag, _x, _y in moves:
+        di, dj = (1, 1) if tag == "equal" else (1, 0) if tag == "delete" else (0, 1)
+        same = int(tag == "equal")
+        if runs and runs[-1][0] == same:
+            runs[-1][2], runs[-1][4] = i + di, j + dj
+        else:
+            runs.append([same, i, i + di, j, j + dj])
+        i, j = i + di, j + dj
+    return [(_tag(bool(same), i1, i2, j1, j2), i1, i2, j1, j2) for same, i1, i2, j1, j2 in runs]
+
+
+def _tag(same: bool, i1: int, i2: int, j1: int, j2: int) -> Literal["replace", "delete", "insert", "equal"]:
+    if same:
+        return "equal"
+    if i1 < i2 and j1 < j2:
+        return "replace"
+    return "delete" if i1 < i2 else "insert"
 
 
 def _diff_window(a: str, b: str, context: int) -> tuple[int, int, int, int]:

@@ -466,3 +466,53 @@ def test_read_bytes_is_bounded_when_the_file_grows(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(Path, "stat", small_stat)
     with pytest.raises(InputError, match="grew past the 4-byte limit"):
         read_bytes(f, max_bytes=4)
+
+
+def test_line_count_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(document, "MAX_LINES", 10)
+    load_text("a: 1\n" + "#\n" * 8)  # 10 lines (the last one empty)
+    with pytest.raises(InputError, match="more than 10 lines") as info:
+        load_text("a: 1\n" + "#\n" * 9, "f.yaml")
+    assert info.value.line is None
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7, 64])
+def test_long_lines_found_across_chunks(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """The line-length check reads the text a chunk at a time; a line may span chunks."""
+    import random
+
+    monkeypatch.setattr(document, "_LINE_CHUNK", chunk)
+    monkeypatch.setattr(document, "MAX_LINE_CHARS", 6)
+    rnd = random.Random(chunk)
+    for _ in range(300):
+        lines = ["#" + "x" * rnd.randint(0, 7) for _ in range(rnd.randint(1, 6))]
+        text = "\n".join(lines) + rnd.choice(["", "\n"])
+        longest = next((i for i, line in enumerate(text.split("\n")) if len(line) > 6), None)
+        if longest is None:
+            load_text(text)
+        else:
+            with pytest.raises(InputError, match="line longer than 6 characters") as info:
+                load_text(text)
+            assert info.value.line == longest + 1
+
+
+@pytest.mark.parametrize(
+    ("source", "where", "char"),
+    [("a: 1\nb: \x01x\n", (2, 4), "U+0001"), ("a: \x7f\n", (1, 4), "U+007F"), ("a: \ufffe\n", (1, 4), "U+FFFE")],
+)
+def test_characters_yaml_does_not_allow(source: str, where: tuple[int, int], char: str) -> None:
+    with pytest.raises(InputError) as info:
+        load_text(source, "f.yaml")
+    assert (info.value.line, info.value.column) == where
+    assert info.value.message.startswith(f"character {char} is not allowed in YAML")
+    assert "\n" not in str(info.value)
+
+
+def test_limit_errors_are_limit_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    from astro_config.document import LimitError
+
+    monkeypatch.setattr(document, "MAX_NODES", 5)
+    with pytest.raises(LimitError):
+        load_text("a: 1\nb: 2\nc: 3\n")
+    with pytest.raises(LimitError):
+        load_text("a: " + "[" * 300 + "]" * 300 + "\n")
