@@ -694,12 +694,7 @@ _BREAK_NAMES = {
 
 def _check_line_breaks(text: str, name: str) -> None:
     """YAML also breaks lines at a lone CR, NEL, LS and PS; positions and edits count lines at LF only."""
-    if (
-        text.count("\r") == text.count("\r\n")
-        and "\x85" not in text
-        and "\u2028" not in text
-        and "\u2029" not in text
-    ):
+    if text.count("\r") == text.count("\r\n") and "\x85" not in text and "\u2028" not in text and "\u2029" not in text:
         return  # (the quick, common case: no regular expression over a big text)
     m = _ODD_BREAKS.search(text)
     if m is not None:

@@ -99,9 +99,7 @@ class _FixedOpcodes(difflib.SequenceMatcher[str]):
         return list(self._fixed)
 
 
-def _window_opcodes(
-    a: Sequence[str], b: Sequence[str], head: int, tail: int
-) -> list[Opcode]:
+def _window_opcodes(a: Sequence[str], b: Sequence[str], head: int, tail: int) -> list[Opcode]:
     """Opcodes for ``a`` -> ``b`` whose first ``head`` and last ``tail`` lines are known to be equal: difflib
     compares only what lies between."""
     codes: list[Opcode] = []
