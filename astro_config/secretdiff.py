@@ -8,7 +8,6 @@ lines, so a change of a secret still shows as a changed line.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from typing import Any
 
@@ -92,9 +91,10 @@ def redacted_unified_diff(
     ra, rb = redacted_lines(old, new, patterns), redacted_lines(new, old, patterns)
     if len(ra) != len(a) or len(rb) != len(b):  # pragma: no cover - redaction keeps lines aligned
         raise AssertionError("redaction changed the number of lines")
+    from astro_config.writing import _range, grouped_opcodes
+
     out: list[str] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for group in matcher.get_grouped_opcodes(context):
+    for group in grouped_opcodes(a, b, context):
         if not out:
             out += [f"--- a/{name}\n", f"+++ b/{name}\n"]
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
@@ -110,16 +110,6 @@ def redacted_unified_diff(
 
 def _eol(line: str) -> str:
     return line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-
-
-def _range(start: int, stop: int) -> str:
-    length = stop - start
-    beginning = start + 1
-    if length == 1:
-        return f"{beginning}"
-    if not length:
-        beginning -= 1
-    return f"{beginning},{length}"
 
 
 __all__ = ["CHANGED", "UNCHANGED", "KeyPath", "redacted_lines", "redacted_unified_diff"]
