@@ -643,7 +643,7 @@ def _decode(raw: bytes, name: str) -> tuple[str, bool]:
 
 def load_text(text: str, name: str = "<string>", *, bom: bool = False) -> ValuesDocument:
     """Parse values text. Raises :class:`InputError` (one line, with position) for anything unusable."""
-    if text.startswith("\ufeff"):
+    if not bom and text.startswith("\ufeff"):  # (once: a second one is part of the text)
         text, bom = text[1:], True
     composer = _Composer(text, name)
     _check_lines(text, name)

@@ -269,16 +269,37 @@ def _colon_after(doc: ValuesDocument, key: Node) -> int:
     )
 
 
-def _body_start(doc: ValuesDocument, node: Node) -> int:
-    """Index after the node's anchor and tag (``&x !!str``), i.e. where its content starts."""
+def _props_end(doc: ValuesDocument, node: Node) -> int:
+    """Index just after the node's anchor and tag (``&x !!str``); ``node.start`` when it has none."""
     text = doc.text
     i = node.start
     end = node.end
+    props_end = i
     while i < end and text[i] in "&!":
         while i < end and text[i] not in " \t\r\n":
             i += 1
+        props_end = i
         while i < end and text[i] in " \t":
             i += 1
+    return props_end
+
+
+def _body_start(doc: ValuesDocument, node: Node) -> int:
+    """Index where the node's content starts: after its anchor and tag, and after the spaces, comment and line
+    breaks that may separate them from it (``key: &x  # c`` and the content on the next line)."""
+    text = doc.text
+    i = _props_end(doc, node)
+    end = node.end
+    if i == node.start:
+        return i
+    while i < end:
+        if text[i] in " \t\r\n":
+            i += 1
+        elif text[i] == "#":
+            while i < end and text[i] != "\n":
+                i += 1
+        else:
+            break
     return i
 
 
@@ -319,7 +340,7 @@ def _props_kept(doc: ValuesDocument, node: Node, value: Any) -> str:
         return ""
     if node.tag and not _tag_fits(node.tag, value):
         return f"&{node.anchor}" if node.anchor else ""
-    return doc.text[node.start : _body_start(doc, node)].rstrip(" \t")
+    return doc.text[node.start : _props_end(doc, node)]
 
 
 def _scalar_splice(doc: ValuesDocument, node: Node, value: Any, empty_at: int, flow: bool = False) -> Splice:
@@ -517,8 +538,7 @@ def _replace_value(doc: ValuesDocument, entry: Entry, value: Any, style: Style) 
         key_line_end = _line_end(text, colon)
         head = _props_kept(doc, node, value)
         if node.start < key_line_end:  # props on the key line: `key: &x  # comment`
-            raw_props = text[node.start : _body_start(doc, node)].rstrip(" \t")
-            comment = text[node.start + len(raw_props) : key_line_end]
+            comment = text[_props_end(doc, node) : key_line_end]
         else:
             comment = text[colon + 1 : key_line_end]
         end = _line_end(text, _content_end(doc, node) - 1)
@@ -679,6 +699,17 @@ def _find_key(mapping: Node, part: str | int) -> int | None:
     return None
 
 
+def _expected(doc: ValuesDocument, path: KeyPath, value: Any, delete: bool) -> Any:
+    """:func:`_expected_data`, with a change the YAML cannot hold (a merge key, ``<<``, left pointing at a value
+    that is no longer a mapping) refused as an edit error."""
+    try:
+        return _expected_data(doc, path, value, delete)
+    except InputError as e:
+        where = f" (line {e.line})" if e.line is not None else ""
+        action = "remove" if delete else "set"
+        raise KeyPathError(f"cannot {action} {format_path(path)}: then {e.message}{where}") from None
+
+
 def _get_plain(data: Any, path: KeyPath) -> Any:
     cur = data
     for part in path:
@@ -731,7 +762,7 @@ def _expected_data(doc: ValuesDocument, path: KeyPath, value: Any, delete: bool)
                         raise KeyPathError(describe_missing(doc, path))
                     node.value.append((_plain(str(part)), _plain(_nested(tuple(str(p) for p in rest[1:]), value))))
                     undo.append(("append", node.value, len(node.value) - 1, None))
-                    return to_plain(doc.root, doc.name)
+                    return to_plain(doc.root, doc.name, doc.position)
                 slot, cur = (node.value, idx, True), node.value[idx][1]
             elif node.kind == "seq" and isinstance(part, int) and 0 <= part < len(node.value):
                 slot, cur = (node.value, part, False), node.value[part]
@@ -746,7 +777,7 @@ def _expected_data(doc: ValuesDocument, path: KeyPath, value: Any, delete: bool)
                 items, index, is_pair = slot
                 new_node = _plain(_nested(tuple(str(p) for p in rest), value))
                 put(items, index, (items[index][0], new_node) if is_pair else new_node, is_pair)
-                return to_plain(doc.root, doc.name)
+                return to_plain(doc.root, doc.name, doc.position)
             else:
                 raise KeyPathError(describe_missing(doc, path))
         if slot is None:
@@ -757,7 +788,7 @@ def _expected_data(doc: ValuesDocument, path: KeyPath, value: Any, delete: bool)
             del items[index]
         else:
             put(items, index, (items[index][0], _plain(value)) if is_pair else _plain(value), is_pair)
-        return to_plain(doc.root, doc.name)
+        return to_plain(doc.root, doc.name, doc.position)
     finally:
         for alias, target in reversed(retargeted):
             alias.target = target
@@ -863,7 +894,7 @@ def _apply_one(doc: ValuesDocument, edit: Edit, style: Style, result: EditResult
         if current is not MISSING and type(current) is type(edit.value) and current == edit.value:
             return doc  # already so: no change
         splice, allowed = _set_splice(doc, path, edit.value, style, result)
-        expected = _expected_data(doc, path, copy.deepcopy(edit.value), delete=False)
+        expected = _expected(doc, path, copy.deepcopy(edit.value), delete=False)
         if changed_paths(_get_plain(expected, path), edit.value):
             raise KeyPathError(
                 f"setting {format_path(path)} would not take effect: a merge key (<<) later in its mapping "
@@ -911,7 +942,7 @@ def _apply_one(doc: ValuesDocument, edit: Edit, style: Style, result: EditResult
         else:
             splice = _delete_splice(doc, target)
             allowed = [target, *[(*s, target[-1]) for s in shared]]
-        expected = _expected_data(doc, target, None, delete=True)
+        expected = _expected(doc, target, None, delete=True)
     new_text = doc.text[: splice.start] + splice.text + doc.text[splice.end :]
     new = _verify(doc, new_text, splice, expected, allowed)
     if "<<" in doc.text:  # merge keys copy the change to other mappings: say so

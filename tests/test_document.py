@@ -245,6 +245,13 @@ def test_bom_in_text() -> None:
     assert doc.bom and doc.text == "a: 1\n" and doc.data == {"a": 1}
 
 
+def test_only_one_bom_is_taken() -> None:
+    raw = b"\xef\xbb\xbf\xef\xbb\xbf"
+    doc = load_bytes(raw, "f.yaml")
+    assert doc.bom and doc.text == "\ufeff"
+    assert encode(doc.text, doc.bom) == raw
+
+
 def test_lines_without_final_newline() -> None:
     assert load_text("a: 1\nb: 2").lines == ["a: 1", "b: 2"]
     assert load_text("a: 1\n\n").lines == ["a: 1", ""]

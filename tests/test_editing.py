@@ -124,6 +124,11 @@ CASES: list[tuple[str, Edit, str]] = [
     ('a: 1\n', Delete(path=('a',), prune=True), ''),
     ('a: &x\n  b: 1\nc: *x\n', Delete(path=('a', 'b'), prune=False), 'a: &x {}\nc: *x\n'),
     ('a: &x [1, 2]\nc: *x\n', Delete(path=('a', 0), prune=False), 'a: &x [2]\nc: *x\n'),
+    # the anchor on the key line, the value on the next (the Astronomer chart's tolerations: &platformTolerations)
+    ("t: &pt\n  []\nu: *pt\n", SetValue(path=("t",), value=2379), "t: &pt\n  2379\nu: *pt\n"),
+    ("t: &pt\n  []\nu: *pt\n", SetValue(path=("t",), value=""), 't: &pt\n  ""\nu: *pt\n'),
+    ("t: &pt # c\n  [1]\n", SetValue(path=("t",), value=5), "t: &pt # c\n  5\n"),
+    ("t: !!seq\n  [1]\n", SetValue(path=("t",), value=5), "t: 5\n"),
     # after a keep block scalar (|+), the blank lines that followed a removed entry would join its value
     ("b:\n  g: |+\n    abc\n  c: ''\n\n  d: ''\n", Delete(path=("b", "c"), prune=False), "b:\n  g: |+\n    abc\n  d: ''\n"),
     ("g: |+\n  abc\nc: 1\n\n\n# about d\nd: 2\n", Delete(path=("c",), prune=False), "g: |+\n  abc\n# about d\nd: 2\n"),
@@ -168,6 +173,7 @@ REFUSALS: list[tuple[str, Edit, str]] = [
     ("a: &x\n  k: 1\nb: *x\n", SetValue(("b", "z"), 1), "b is an alias (*x); adding keys would change"),
     ("b: &b {x: 1}\nm:\n  <<: *b\n", SetValue(("m", "x", "deep"), 1), "m.x comes from an alias or merge key"),
     ("b: &b {x: 1}\nm:\n  x: 2\n  <<: *b\n", SetValue(("m", "x"), 5), "would not take effect: a merge key (<<) later"),
+    ("ns: &ns {}\nx:\n  <<: *ns\n", SetValue(("ns",), 5), "cannot set ns: then a merge key (<<) needs a mapping or a list of mappings (line 3)"),
     ("a: 1\n", SetValue((), 1), "cannot edit the whole document"),
     ("a: 1\n", Delete(("b",)), "b is not set"),
     ("a:\n  b: 1\n  c: 2\n", Delete(("a", "b", "c")), "a.b is an integer, not a mapping"),
