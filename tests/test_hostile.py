@@ -358,7 +358,7 @@ COMMAND_CASES: dict[str, Callable[[Path], Path]] = {
     "deep nesting": lambda d: BROKEN / "deep-nesting.yaml",
     "10 MB of comments": lambda d: _write(d / "c.yaml", "a: 1\n" + ("# " + "c" * 60 + "\n") * ((10 * MB - 200) // 63)),
     "10 MB block scalar": lambda d: _write(d / "b.yaml", "a: |\n" + ("  " + "x" * 70 + "\n") * ((10 * MB - 200) // 73)),
-    "49,999 nodes": lambda d: _write(d / "n.yaml", "".join(f"k{i:06d}: v\n" for i in range(24_999))),
+    "50,000 nodes after the edit": lambda d: _write(d / "n.yaml", "".join(f"k{i:06d}: v\n" for i in range(24_998))),
     "/dev/zero": lambda d: Path("/dev/zero"),
 }
 

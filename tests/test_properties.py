@@ -590,6 +590,18 @@ def changed_line_range(old: list[str], new: list[str]) -> tuple[int, int, int]:
     return p, len(old) - s, len(new) - s - p
 
 
+def follows_keep_scalar(doc: ValuesDocument, line: int) -> bool:
+    """Whether a keep-chomping block scalar (``|+``) ends right where ``line`` (0-based) starts."""
+    start = doc.line_starts[line] if line < len(doc.line_starts) else len(doc.text)
+    return any(
+        e.value.kind == "scalar"
+        and e.value.style in ("|", ">")
+        and e.value.end == start
+        and "+" in doc.text[e.value.start : doc.text.find("\n", e.value.start)]
+        for e in doc.index.values()
+    )
+
+
 def only_region_changed(old: list[str], new: list[str], lo: int, hi: int) -> bool:
     """Whether ``new`` is ``old`` with at most the lines ``lo..hi-1`` replaced (line endings aside)."""
     old = [line.rstrip("\r") for line in old]
@@ -849,6 +861,9 @@ def test_delete(gen: Generated, data: st.DataObject) -> None:
     parent = doc.index[path[:-1]]
     if parent.value.style == "block" and len(parent.value.value) == 1 and len(path) > 1:
         lo = doc.line_index((parent.key or parent.value).start)  # the parent becomes `{}` or `[]`
+    if follows_keep_scalar(doc, lo):  # blank lines after the entry go too, or the |+ scalar would take them
+        while hi + 1 < len(old_lines) and not old_lines[hi + 1].strip(" \r"):
+            hi += 1
     assert only_region_changed(old_lines, new_lines, lo, hi + 1), (lo, hi)
 
 
