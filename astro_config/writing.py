@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import errno
-import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -272,6 +271,8 @@ def use_color(stream: TextIO) -> bool:
 
 
 def digest(data: bytes) -> str:
+    import hashlib  # (3 ms to import: only when asked)
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -301,63 +302,163 @@ def write_atomic(path: Path, data: bytes, expect_current: bytes | None = None) -
     A symlink is written through: its target is replaced and the link stays a link. The file mode is kept.
     With ``expect_current``, refuse when the file on disk no longer holds those bytes.
     """
-    target = Path(os.path.realpath(path))
-    directory = target.parent
+    write_files([(path, data, expect_current)])
+
+
+@dataclass
+class _Staged:
+    path: Path  # as the user named it (for messages)
+    target: Path  # the real file (a symlink is written through)
+    data: bytes
+    expect: bytes | None
+    existed: bool = False
     mode: int | None = None
     uid_gid: tuple[int, int] | None = None
+    tmp: str | None = None  # the new content, fsynced, waiting for its rename
+    saved: str | None = None  # a hard link to the previous content while the renames run (several files)
+    saved_bytes: bytes | None = None  # the previous content, when a hard link cannot be made
+    renamed: bool = False
+
+
+def write_files(writes: Sequence[tuple[Path, bytes, bytes | None]]) -> None:
+    """Write several files all-or-nothing: each as :func:`write_atomic` does, with every new content staged
+    (written and fsynced next to its file) before the first rename. A failure while staging changes no file;
+    a failed rename puts the files already renamed back as they were. Raises :class:`WriteError`."""
+    staged = [_preflight(Path(p), data, expect) for p, data, expect in writes]
+    seen: dict[Path, Path] = {}
+    for item in staged:
+        if item.target in seen:
+            raise WriteError(f"{item.path}: named for two outputs (also as {seen[item.target]}); nothing written")
+        seen[item.target] = item.path
+    several = len(staged) > 1
+    untouched = "nothing written" if several else "the original is untouched"
+    current: _Staged | None = None
     try:
-        st = os.stat(target)
-        mode = st.st_mode & 0o7777
-        uid_gid = (st.st_uid, st.st_gid)
+        try:
+            for current in staged:
+                _stage(current)
+            for current in staged:
+                if current.expect is not None and not _holds(current.target, current.expect):
+                    raise WriteError(
+                        f"{current.path}: the file changed on disk since it was read; nothing written (run again)"
+                    )
+            if several:
+                for current in staged:
+                    _save_previous(current)
+            for current in staged:
+                _step("replace")
+                assert current.tmp is not None
+                os.replace(current.tmp, current.target)
+                current.tmp, current.renamed = None, True
+        except OSError as e:
+            assert current is not None
+            problem = _rollback(staged)
+            raise WriteError(f"{current.path}: cannot write: {_explain(e)}; {problem or untouched}") from None
+        except BaseException:
+            _rollback(staged)
+            raise
+    finally:
+        for item in staged:
+            for leftover in (item.tmp, item.saved):
+                if leftover is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(leftover)
+    for directory in {item.target.parent for item in staged}:
+        _fsync_dir(directory)
+
+
+def _preflight(path: Path, data: bytes, expect: bytes | None) -> _Staged:
+    item = _Staged(path=path, target=Path(os.path.realpath(path)), data=data, expect=expect)
+    try:
+        st = os.stat(item.target)
+        item.existed, item.mode, item.uid_gid = True, st.st_mode & 0o7777, (st.st_uid, st.st_gid)
     except FileNotFoundError:
-        if expect_current is not None:
+        if expect is not None:
             raise WriteError(f"{path}: the file disappeared since it was read; nothing written") from None
     except OSError as e:
         raise WriteError(f"{path}: cannot write: {_explain(e)}; nothing written") from None
-    if expect_current is not None:
+    if expect is not None:
         try:
-            same = _holds(target, expect_current)
+            same = _holds(item.target, expect)
         except OSError as e:
             raise WriteError(f"{path}: cannot re-read before writing: {_explain(e)}; nothing written") from None
         if not same:
             raise WriteError(f"{path}: the file changed on disk since it was read; nothing written (run again)")
-    tmp_name: str | None = None
+    return item
+
+
+def _stage(item: _Staged) -> None:
+    """Write the new content to a temp file beside the target, fsynced, with the target's mode."""
+    _step("create")
+    fd, item.tmp = tempfile.mkstemp(prefix=f".{item.target.name}.", suffix=".tmp", dir=item.target.parent)
     try:
-        _step("create")
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        try:
-            _step("write")
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            _step("fsync")
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        _step("chmod")
-        os.chmod(tmp_name, mode if mode is not None else 0o666 & ~_umask())
-        if uid_gid is not None and hasattr(os, "chown"):
-            # not permitted for an ordinary user: the file then keeps the writer's ownership
-            with contextlib.suppress(OSError):
-                os.chown(tmp_name, *uid_gid)
-        _step("replace")
-        os.replace(tmp_name, target)
-        tmp_name = None
-        try:
-            dfd = os.open(directory, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-        except OSError:
-            pass  # some file systems cannot fsync a directory; the rename itself is atomic
-    except OSError as e:
-        raise WriteError(f"{path}: cannot write: {_explain(e)}; the original is untouched") from None
+        _step("write")
+        view = memoryview(item.data)
+        while view:
+            view = view[os.write(fd, view) :]
+        _step("fsync")
+        os.fsync(fd)
     finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+        os.close(fd)
+    _step("chmod")
+    os.chmod(item.tmp, item.mode if item.mode is not None else 0o666 & ~_umask())
+    if item.uid_gid is not None and hasattr(os, "chown"):
+        # not permitted for an ordinary user: the file then keeps the writer's ownership
+        with contextlib.suppress(OSError):
+            os.chown(item.tmp, *item.uid_gid)
+
+
+def _save_previous(item: _Staged) -> None:
+    """Keep the target's current content reachable (a hard link, else its bytes) so a later failed rename can
+    put it back."""
+    if not item.existed:
+        return
+    for attempt in range(100):
+        name = os.path.join(item.target.parent, f".{item.target.name}.{os.getpid()}-{attempt}.tmp")
+        try:
+            os.link(item.target, name)
+        except FileExistsError:
+            continue
+        except OSError:
+            break  # no hard links here: keep the bytes
+        item.saved = name
+        return
+    with open(item.target, "rb") as fh:
+        item.saved_bytes = fh.read()
+
+
+def _rollback(staged: Sequence[_Staged]) -> str:
+    """Undo the renames already done. Returns what to tell the user: "" when no rename had happened."""
+    failed: list[str] = []
+    undone = [item for item in staged if item.renamed]
+    for item in reversed(undone):
+        try:
+            if item.saved is not None:
+                os.replace(item.saved, item.target)
+                item.saved = None
+            elif item.saved_bytes is not None:
+                write_atomic(item.target, item.saved_bytes)
+            elif not item.existed:
+                os.unlink(item.target)
+            else:
+                raise OSError(errno.EIO, "its previous content was not kept")
+            item.renamed = False
+        except (OSError, WriteError):
+            failed.append(str(item.path))
+    if failed:
+        return f"could not put back the previous {', '.join(failed)} (now holds the new content)"
+    return f"put back {', '.join(str(i.path) for i in undone)}; no file changed" if undone else ""
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        dfd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass  # some file systems cannot fsync a directory; the rename itself is atomic
 
 
 def _holds(path: Path, data: bytes) -> bool:
@@ -477,34 +578,39 @@ def emit(
             raise WriteError(f"{dest}: is a directory; nothing written")
     if not opts.write and not opts.output and diff and not opts.quiet:
         stdout.write(colorize_diff(diff) if use_color(stdout) else diff)
+    # Every file this command writes, in one all-or-nothing transaction (the main file last).
+    writes: list[tuple[Path, bytes, bytes | None]] = []
     if opts.diff_file is not None:
-        write_atomic(opts.diff_file, diff.encode("utf-8"))
+        writes.append((opts.diff_file, diff.encode("utf-8"), None))
         messages.append(f"wrote diff to {opts.diff_file}")
     for dest, data in extra:
-        write_atomic(dest, data)
+        writes.append((dest, data, None))
         messages.append(f"wrote {dest}")
+    bak: Path | None = None
     if opts.output is not None:
-        write_atomic(opts.output, new_bytes)
+        writes.append((opts.output, new_bytes, None))
         messages.append(f"wrote {opts.output}")
     elif opts.write:
         assert path is not None
         if changed:
-            bak: Path | None = None
+            writes.append((path, new_bytes, old_bytes))
             if opts.backup:
                 bak = backup_path(path)
-                write_backup(bak, old_bytes, path)
-            try:
-                write_atomic(path, new_bytes, expect_current=old_bytes)
-            except WriteError:
-                if bak is not None:  # the original is still in place: the backup is not needed
-                    with contextlib.suppress(OSError):
-                        os.unlink(bak)
-                raise
-            if bak is not None:
                 messages.append(f"kept the original as {bak}")
             messages.append(f"updated {name}")
         else:
             messages.append(f"{name}: unchanged")
-    elif not changed:
+    if writes:
+        if bak is not None:
+            assert path is not None
+            write_backup(bak, old_bytes, path)
+        try:
+            write_files(writes)
+        except BaseException:
+            if bak is not None:  # the original is still in place: the backup is not needed
+                with contextlib.suppress(OSError):
+                    os.unlink(bak)
+            raise
+    if not changed and not opts.write and opts.output is None:
         messages.append(f"{name}: no change")
     return Outcome(ExitCode.OK, messages)

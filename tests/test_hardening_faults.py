@@ -333,9 +333,8 @@ def test_cli_fault_at_every_step(
     preexisting: bool,
 ) -> None:
     """For each write mode: a fault at the n-th write step, for every n, exits 2 with one ``error:`` line,
-    leaves FILE byte-identical, no temporary file and no backup. A fault in the first file a mode writes
-    leaves the whole directory as it was; for a fault in the second file of a multi-file write see
-    :func:`test_cli_failed_write_keeps_every_file` (an open issue)."""
+    leaves FILE byte-identical, no temporary file and no backup, and the whole directory as it was (a
+    multi-file write is all-or-nothing, even when its second rename fails)."""
     # A dry run (in a scratch copy) lists the steps this mode goes through.
     argv, work = setup_mode(tmp_path / "dry", mode, preexisting)
     steps = record_steps(argv, capsys, monkeypatch)
@@ -371,8 +370,7 @@ def test_cli_fault_at_every_step(
             assert (values.stat().st_mode & 0o7777) == 0o640
             assert temp_files(work) == [], f"{where}: temporary file left"
             assert not (work / "values.yaml.bak").exists(), f"{where}: backup left behind"
-            if steps[: index + 1].count("create") <= 1:  # a fault in the first file written
-                assert snapshot(work) == before, f"{where}: the directory changed"
+            assert snapshot(work) == before, f"{where}: the directory changed"
             if step == "backup":
                 assert "backup" in error_lines[0]
     FIGURES["faults_injected"] += injected
@@ -380,28 +378,32 @@ def test_cli_fault_at_every_step(
     assert injected == expected_steps * len(FAULT_KINDS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="multi-file writes are not all-or-nothing: when FILE fails to be written, the --overrides/--diff-file "
-    "file written just before stays (replacing the user's old file), and nothing says so",
-)
+@pytest.mark.parametrize("step", ["create", "replace"])
 @pytest.mark.parametrize("mode", ["set -w --diff-file", "dag-deploy enable -w --overrides"])
 def test_cli_failed_write_keeps_every_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], mode: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], mode: str, step: str
 ) -> None:
+    """The main file fails after the side file (PATCH/OUT) was staged, or even renamed into place: the side
+    file's old content is back, and the error says so."""
     argv, work = setup_mode(tmp_path, mode, preexisting=True)
     before = snapshot(work)
     seen: list[str] = []
 
     def hook(name: str) -> None:
         seen.append(name)
-        if name == "create" and seen.count("create") == 2:
+        if name == step and seen.count(step) == 2:
             raise oserror("ENOSPC")
 
     monkeypatch.setattr(writing, "_FAULT", hook)
     code, err = run_cli(argv, capsys, monkeypatch)
     assert code == 2, err
     assert snapshot(work) == before
+    (error,) = [line for line in err.splitlines() if line.startswith("error:")]
+    assert "no space left on the device" in error
+    if step == "replace":  # the side file had been replaced: it was put back
+        assert error.endswith("; no file changed") and "put back" in error, error
+    else:
+        assert error.endswith("; nothing written"), error
 
 
 @pytest.mark.parametrize("mode", ["set -w", "set -o OUT", "dag-deploy enable -w --overrides"])

@@ -25,6 +25,7 @@ from astro_config.writing import (
     unified_diff,
     use_color,
     write_atomic,
+    write_files,
 )
 
 # --------------------------------------------------------------------------------------------------------------
@@ -169,6 +170,127 @@ def test_write_atomic_refuses_a_changed_file(tmp_path: Path) -> None:
 def test_write_atomic_into_a_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(WriteError, match="cannot write"):
         write_atomic(tmp_path / "nope" / "v.yaml", b"a: 1\n")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Several files, all or nothing
+# --------------------------------------------------------------------------------------------------------------
+
+
+def three_files(tmp_path: Path) -> tuple[list[tuple[Path, bytes, bytes | None]], dict[str, bytes]]:
+    (tmp_path / "a").write_bytes(b"old a\n")
+    (tmp_path / "c").write_bytes(b"old c\n")
+    os.chmod(tmp_path / "c", 0o600)
+    writes: list[tuple[Path, bytes, bytes | None]] = [
+        (tmp_path / "a", b"new a\n", None),
+        (tmp_path / "b", b"new b\n", None),  # does not exist yet
+        (tmp_path / "c", b"new c\n", b"old c\n"),
+    ]
+    return writes, snapshot_dir(tmp_path)
+
+
+def snapshot_dir(d: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(d.iterdir())}
+
+
+def test_write_files_writes_them_all(tmp_path: Path) -> None:
+    writes, _ = three_files(tmp_path)
+    write_files(writes)
+    assert snapshot_dir(tmp_path) == {"a": b"new a\n", "b": b"new b\n", "c": b"new c\n"}
+    assert stat.S_IMODE((tmp_path / "c").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("nth", [1, 2, 3])
+@pytest.mark.parametrize("hard_links", [True, False], ids=["linked", "no-hard-links"])
+def test_write_files_puts_back_what_was_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nth: int, hard_links: bool
+) -> None:
+    """The nth rename fails: the files renamed before it get their old content back (the new file ``b`` is
+    removed again), with or without hard links to keep the old content, and no temp file is left."""
+    writes, before = three_files(tmp_path)
+    if not hard_links:
+
+        def no_link(*args: object, **kwargs: object) -> None:
+            raise OSError(1, "Operation not permitted")
+
+        monkeypatch.setattr(os, "link", no_link)
+    renames: list[str] = []
+
+    def fault(step: str) -> None:
+        if step == "replace":
+            renames.append(step)
+            if len(renames) == nth:
+                raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writing, "_FAULT", fault)
+    with pytest.raises(WriteError) as info:
+        write_files(writes)
+    assert snapshot_dir(tmp_path) == before
+    assert stat.S_IMODE((tmp_path / "c").stat().st_mode) == 0o600
+    message = str(info.value)
+    assert message.startswith(f"{writes[nth - 1][0]}: cannot write: no space left on the device; ")
+    if nth == 1:
+        assert message.endswith("; nothing written")
+    else:
+        assert message.endswith("; no file changed") and str(tmp_path / "a") in message
+
+
+@pytest.mark.parametrize("step", ["create", "write", "fsync", "chmod"])
+def test_write_files_stages_everything_before_the_first_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """A fault while staging the last file: no rename has happened yet."""
+    writes, before = three_files(tmp_path)
+    seen: list[str] = []
+
+    def fault(name: str) -> None:
+        seen.append(name)
+        assert name != "replace"
+        if name == step and seen.count(step) == 3:
+            raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(writing, "_FAULT", fault)
+    with pytest.raises(WriteError, match=r"/c: cannot write: Input/output error; nothing written$"):
+        write_files(writes)
+    assert snapshot_dir(tmp_path) == before
+
+
+def test_write_files_interrupted_between_renames(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    writes, before = three_files(tmp_path)
+    renames: list[str] = []
+
+    def fault(step: str) -> None:
+        if step == "replace":
+            renames.append(step)
+            if len(renames) == 3:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(writing, "_FAULT", fault)
+    with pytest.raises(KeyboardInterrupt):
+        write_files(writes)
+    assert snapshot_dir(tmp_path) == before
+
+
+def test_write_files_refuses_a_file_changed_while_staging(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last file is edited by someone else while the new contents are being staged: nothing is renamed."""
+    writes, before = three_files(tmp_path)
+
+    def fault(step: str) -> None:
+        if step == "chmod" and (tmp_path / "c").read_bytes() == b"old c\n":
+            (tmp_path / "c").write_bytes(b"someone else's c\n")
+
+    monkeypatch.setattr(writing, "_FAULT", fault)
+    with pytest.raises(WriteError, match="changed on disk since it was read"):
+        write_files(writes)
+    assert snapshot_dir(tmp_path) == {**before, "c": b"someone else's c\n"}
+
+
+def test_write_files_refuses_one_file_named_twice(tmp_path: Path) -> None:
+    (tmp_path / "a").write_bytes(b"old\n")
+    (tmp_path / "link").symlink_to("a")
+    with pytest.raises(WriteError, match="named for two outputs"):
+        write_files([(tmp_path / "a", b"1\n", None), (tmp_path / "link", b"2\n", None)])
+    assert (tmp_path / "a").read_bytes() == b"old\n"
 
 
 # --------------------------------------------------------------------------------------------------------------
