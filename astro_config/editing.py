@@ -527,6 +527,8 @@ def _replace_value(doc: ValuesDocument, entry: Entry, value: Any, style: Style) 
             head = " " + head
         rest_end = _line_end(text, max(body_end - 1, colon))
         rest = text[body_end:rest_end] if body_end <= rest_end else ""  # trailing comment on the key line
+        if rest.startswith("#"):  # `key: {}#c`: after `key:` the comment needs a space before it
+            rest = " " + rest
         if node.kind == "scalar" and node.style in ("|", ">"):
             rest = ""
             rest_end = _line_end(text, body_end - 1)
@@ -943,7 +945,11 @@ def _apply_one(doc: ValuesDocument, edit: Edit, style: Style, result: EditResult
             splice = _delete_splice(doc, target)
             allowed = [target, *[(*s, target[-1]) for s in shared]]
         expected = _expected(doc, target, None, delete=True)
-    new_text = doc.text[: splice.start] + splice.text + doc.text[splice.end :]
+    text = splice.text
+    if text and text[-1] not in " \t\r\n" and doc.text.startswith("#", splice.end):
+        # `{}#c` and `'x'#c`: a comment may touch a flow collection or a quoted scalar, not a plain one
+        text += " "
+    new_text = doc.text[: splice.start] + text + doc.text[splice.end :]
     new = _verify(doc, new_text, splice, expected, allowed)
     if "<<" in doc.text:  # merge keys copy the change to other mappings: say so
         extra = [

@@ -129,6 +129,15 @@ CASES: list[tuple[str, Edit, str]] = [
     ("t: &pt\n  []\nu: *pt\n", SetValue(path=("t",), value=""), 't: &pt\n  ""\nu: *pt\n'),
     ("t: &pt # c\n  [1]\n", SetValue(path=("t",), value=5), "t: &pt # c\n  5\n"),
     ("t: !!seq\n  [1]\n", SetValue(path=("t",), value=5), "t: 5\n"),
+    # a comment may touch a flow collection or a quoted scalar (`{}#c`), never a plain scalar: a space goes in
+    ("a: 1\naffinity: {}#\n", SetValue(("affinity", "0"), None), 'a: 1\naffinity: #\n  "0": null\n'),
+    ("a: 1\naffinity: {}#", SetValue(("affinity",), {"x": 1}), "a: 1\naffinity: #\n  x: 1"),
+    ("a: 1\naffinity: []#\n", SetValue(("affinity",), 5), "a: 1\naffinity: 5 #\n"),
+    ("a: 'x'#c\n", SetValue(("a",), 5), "a: 5 #c\n"),
+    ("a: [1, 'x'#c\n  ]\n", SetValue(("a", 1), 5), "a: [1, 5 #c\n  ]\n"),
+    ("a: {b: 'x'#c\n  }\n", SetValue(("a", "c"), 5), "a: {b: 'x', c: 5 #c\n  }\n"),
+    ("a:\n  - 'x'#c\n", SetValue(("a", 0), {"k": 1}), "a:\n  - {k: 1} #c\n"),
+    ("a: &q 'x'#c\nb: *q\n", SetValue(("a",), {"k": 1}), "a: &q #c\n  k: 1\nb: *q\n"),
     # after a keep block scalar (|+), the blank lines that followed a removed entry would join its value
     ("b:\n  g: |+\n    abc\n  c: ''\n\n  d: ''\n", Delete(path=("b", "c"), prune=False), "b:\n  g: |+\n    abc\n  d: ''\n"),
     ("g: |+\n  abc\nc: 1\n\n\n# about d\nd: 2\n", Delete(path=("c",), prune=False), "g: |+\n  abc\n# about d\nd: 2\n"),
