@@ -6,6 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# In CI (the CI variable set, as .ci/run does) the property and fuzz tests run a fixed, reproducible set of
+# examples: a red CI run can be rerun and debugged. Elsewhere each run explores new examples (and keeps the
+# failing ones in .hypothesis/). The profiles the test modules register inherit this setting.
+if os.environ.get("CI"):
+    settings.register_profile("astro-config-ci", derandomize=True, database=None)
+    settings.load_profile("astro-config-ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("ASTRO_CONFIG_SHARED", ROOT.parent / "shared"))
