@@ -9,8 +9,6 @@ places that share the edited node through an alias), and no line outside the spl
 from __future__ import annotations
 
 import copy
-import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +30,14 @@ from astro_config.document import (
 )
 from astro_config.errors import InputError, KeyPathError, VerificationError
 from astro_config.keypath import KeyPath, format_path
+from astro_config.render import Style as Style  # (re-exported: the renderers used to live here)
+from astro_config.render import double_quoted as double_quoted
+from astro_config.render import plain_ok as plain_ok
+from astro_config.render import render_block as render_block
+from astro_config.render import render_flow as render_flow
+from astro_config.render import render_key as render_key
+from astro_config.render import render_scalar as render_scalar
+from astro_config.render import single_quoted_ok as single_quoted_ok
 
 
 @dataclass(frozen=True)
@@ -78,12 +84,6 @@ class EditResult:
 # --------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Style:
-    indent: int = 2  # spaces per nesting level of mappings
-    seq_offset: int = 2  # column of "- " relative to the parent key (0 = flush)
-
-
 def detect_style(doc: ValuesDocument) -> Style:
     steps: Counter[int] = Counter()
     offsets: Counter[int] = Counter()
@@ -111,144 +111,6 @@ def _dash_before(text: str, index: int) -> int | None:
     while i >= 0 and text[i] in " \t":
         i -= 1
     return i if i >= 0 and text[i] == "-" else None
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Rendering values as YAML text
-# --------------------------------------------------------------------------------------------------------------
-
-_YAML12_SPECIAL = re.compile(
-    r"""^(?:[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?
-        |[-+]?0[xXoObB][0-9a-fA-F_]+
-        |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)
-        |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
-        |[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*
-        |=|<<
-    )$""",
-    re.VERBOSE,
-)
-_PLAIN_BAD_START = set("-?:,[]{}#&*!|>'\"%@`")
-
-
-def plain_ok(s: str, flow: bool = False) -> bool:
-    """True when ``s`` can be written unquoted and every YAML reader (1.1 and 1.2) reads it back as ``s``.
-
-    ``flow``: inside ``[...]`` or ``{...}``, where libyaml ends a plain scalar at a ``?`` and refuses a ``:``
-    followed by anything.
-    """
-    if not s or s != s.strip() or s[0] in _PLAIN_BAD_START:
-        return False
-    if flow and (":" in s or "?" in s):
-        return False
-    if any(c in s for c in "\n\r\t,[]{}") or ": " in s or " #" in s or s.endswith(":"):
-        return False
-    if not s.isprintable():
-        return False
-    if helm_scalar(s) != s or not isinstance(helm_scalar(s), str):
-        return False
-    lowered = s.lower()
-    return not (
-        lowered in ("true", "false", "null", "~", "yes", "no", "on", "off", "y", "n") or _YAML12_SPECIAL.match(s)
-    )
-
-
-# Characters YAML does not allow raw in a file (non-printable), or reads as line breaks (NEL, LS, PS), or that
-# editors hide (BOM): written as escapes inside double quotes.
-_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
-
-
-def double_quoted(s: str) -> str:
-    _check_text(s)
-    body = json.dumps(s, ensure_ascii=False)
-    return _ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", body)
-
-
-def _check_text(s: str) -> None:
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:
-        raise KeyPathError(f"cannot write {s[:40]!r}: it is not valid Unicode text (a lone surrogate)") from None
-
-
-def single_quoted_ok(s: str) -> bool:
-    return s.isprintable() and "\n" not in s
-
-
-def render_scalar(value: Any, previous_style: str | None = None, flow: bool = False) -> str:
-    """YAML text for a scalar, keeping the previous quote style where the value allows it.
-
-    ``flow``: the text goes inside a flow collection (``[...]``, ``{...}``).
-    """
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        if not -(2**63) <= value <= 2**64 - 1:
-            raise KeyPathError(f"cannot write {value}: Helm reads integers as 64-bit numbers")
-        return str(value)
-    if isinstance(value, float):
-        if value != value:
-            return ".nan"
-        if value in (float("inf"), float("-inf")):
-            return ".inf" if value > 0 else "-.inf"
-        return repr(value)
-    if isinstance(value, str):
-        _check_text(value)
-        if previous_style == "'" and single_quoted_ok(value):
-            return "'" + value.replace("'", "''") + "'"
-        if previous_style == '"':
-            return double_quoted(value)
-        if plain_ok(value, flow):
-            return value
-        return double_quoted(value)
-    raise KeyPathError(f"cannot write a value of type {type(value).__name__}")
-
-
-def render_key(key: str, flow: bool = False) -> str:
-    return key if plain_ok(key, flow) else double_quoted(key)
-
-
-def render_flow(value: Any, flow: bool = False) -> str:
-    """Inline YAML text for a value; the items of a collection are in flow context (as is everything, with
-    ``flow``)."""
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        return "{" + ", ".join(f"{render_key(k, True)}: {render_flow(v, True)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        return "[" + ", ".join(render_flow(v, True) for v in value) + "]"
-    return render_scalar(value, flow=flow)
-
-
-def render_block(value: dict[str, Any] | list[Any], indent: int, style: Style) -> list[str]:
-    """Block lines (without line endings) for a non-empty mapping or list at column ``indent``."""
-    pad = " " * indent
-    out: list[str] = []
-    if isinstance(value, dict):
-        for k, v in value.items():
-            key = render_key(str(k))
-            if isinstance(v, dict) and v:
-                out.append(f"{pad}{key}:")
-                out.extend(render_block(v, indent + style.indent, style))
-            elif isinstance(v, list) and v:
-                out.append(f"{pad}{key}:")
-                out.extend(render_block(v, indent + style.seq_offset, style))
-            else:
-                out.append(f"{pad}{key}: {render_flow(v)}")
-        return out
-    for item in value:
-        if (isinstance(item, dict) and item) or (isinstance(item, list) and item):
-            sub = render_block(item, indent + 2, style)
-            out.append(f"{pad}- {sub[0].lstrip()}")
-            out.extend(sub[1:])
-        else:
-            out.append(f"{pad}- {render_flow(item)}")
-    return out
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -881,10 +743,116 @@ def apply_edits(doc: ValuesDocument, edits: list[Edit] | tuple[Edit, ...]) -> Ed
     result = EditResult(old=doc, new=doc)
     current = doc
     style = detect_style(doc)
+    if len(edits) > 1:
+        batched = _apply_together(doc, edits, style)
+        if batched is not None:
+            return batched
     for edit in edits:
         current = _apply_one(current, edit, style, result)
     result.new = current
     return result
+
+
+def _with_comment_gap(doc: ValuesDocument, splice: Splice) -> str:
+    text = splice.text
+    if text and text[-1] not in " \t\r\n" and doc.text.startswith("#", splice.end):
+        # `{}#c` and `'x'#c`: a comment may touch a flow collection or a quoted scalar, not a plain one
+        text += " "
+    return text
+
+
+def _apply_together(doc: ValuesDocument, edits: list[Edit] | tuple[Edit, ...], style: Style) -> EditResult | None:
+    """Several values set on lines of their own, in a file without aliases or merge keys (``dag-deploy enable``
+    sets two flags far apart): splice them all into the original and verify once, a parse less per edit.
+
+    The verification is the same as for one edit: the new text parses, its data equals the old data with
+    exactly these values set (worked out on plain data, independently of the splices), and every line outside
+    the edited ones is byte-identical. Returns None (the caller then applies the edits one by one, each
+    verified) whenever that shortcut does not apply or does not verify."""
+    sets = [e for e in edits if isinstance(e, SetValue) and e.path]
+    if doc.aliases or "<<" in doc.text or len(sets) != len(edits):
+        return None
+    paths = [tuple(e.path) for e in sets]
+    for i, a in enumerate(paths):
+        for b in paths[i + 1 :]:
+            if a[: len(b)] == b or b[: len(a)] == a:
+                return None  # one inside another: order matters
+    result = EditResult(old=doc, new=doc)
+    expected = copy.deepcopy(doc.data)
+    planned: list[tuple[Splice, str]] = []
+    for edit, path in zip(sets, paths, strict=True):
+        current = doc.get(path)
+        if current is not MISSING and type(current) is type(edit.value) and current == edit.value:
+            continue  # already so
+        try:
+            splice, allowed = _set_splice(doc, path, edit.value, style, result)
+        except KeyPathError:
+            return None  # the one-by-one path gives the error (or manages in another order)
+        if not _set_plain(expected, path, copy.deepcopy(edit.value)):
+            return None
+        planned.append((splice, _with_comment_gap(doc, splice)))
+        result.changed_paths.extend(allowed)
+    if not planned:
+        return result
+    planned.sort(key=lambda item: item[0].start)
+    text = doc.text
+    spans = [(text.rfind("\n", 0, sp.start) + 1, _line_break_after(text, max(sp.end, sp.start))) for sp, _ in planned]
+    if any(spans[i][1] >= spans[i + 1][0] for i in range(len(spans) - 1)):
+        return None  # two edits on one line (or adjacent): one by one
+    pieces: list[str] = []
+    at = 0
+    for sp, new in planned:
+        pieces += [text[at : sp.start], new]
+        at = sp.end
+    pieces.append(text[at:])
+    new_text = "".join(pieces)
+    # every line outside the edited ones, byte-identical and in its place
+    shift = 0
+    at = 0
+    for (sp, new), (head, tail) in zip(planned, spans, strict=True):
+        if new_text[at + shift : head + shift] != text[at:head]:
+            return None
+        shift += len(new) - (sp.end - sp.start)
+        at = tail
+    if new_text[at + shift :] != text[at:]:
+        return None
+    try:
+        new_doc = load_text(new_text, doc.name, bom=doc.bom)
+    except InputError:
+        return None
+    if changed_paths(expected, new_doc.data):
+        return None
+    new_doc.path, new_doc.stat_key = doc.path, doc.stat_key
+    result.new = new_doc
+    return result
+
+
+def _line_break_after(text: str, index: int) -> int:
+    tail = text.find("\n", index)
+    return len(text) if tail == -1 else tail
+
+
+def _set_plain(data: Any, path: KeyPath, value: Any) -> bool:
+    """Set ``path`` in plain data as Helm would read the edited file: missing mappings are created. False when
+    the path goes through something that is not a mapping (or a list with that index)."""
+    cur = data
+    for i, part in enumerate(path):
+        last = i == len(path) - 1
+        if isinstance(cur, dict) and isinstance(part, str):
+            if last:
+                cur[part] = value
+                return True
+            if part not in cur or cur[part] is None:
+                cur[part] = {}
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            if last:
+                cur[part] = value
+                return True
+            cur = cur[part]
+        else:
+            return False
+    return False
 
 
 def _apply_one(doc: ValuesDocument, edit: Edit, style: Style, result: EditResult) -> ValuesDocument:
@@ -945,11 +913,7 @@ def _apply_one(doc: ValuesDocument, edit: Edit, style: Style, result: EditResult
             splice = _delete_splice(doc, target)
             allowed = [target, *[(*s, target[-1]) for s in shared]]
         expected = _expected(doc, target, None, delete=True)
-    text = splice.text
-    if text and text[-1] not in " \t\r\n" and doc.text.startswith("#", splice.end):
-        # `{}#c` and `'x'#c`: a comment may touch a flow collection or a quoted scalar, not a plain one
-        text += " "
-    new_text = doc.text[: splice.start] + text + doc.text[splice.end :]
+    new_text = doc.text[: splice.start] + _with_comment_gap(doc, splice) + doc.text[splice.end :]
     new = _verify(doc, new_text, splice, expected, allowed)
     if "<<" in doc.text:  # merge keys copy the change to other mappings: say so
         extra = [
