@@ -249,7 +249,7 @@ def status_cmd(
 
 
 def _render_overrides(data: dict[str, Any]) -> bytes:
-    from astro_config.editing import Style, render_block
+    from astro_config.render import Style, render_block
 
     header = "# Overrides written by astro-config: pass this file as an extra -f after the original values file.\n"
     body = "\n".join(render_block(data, 0, Style(2, 2))) + "\n" if data else "{}\n"
@@ -302,7 +302,7 @@ def _toggle(
     namespace: str,
     show_secrets: bool,
 ) -> int:
-    from astro_config import dagdeploy, document, editing, sizing
+    from astro_config import dagdeploy, document, editing
     from astro_config.keypath import format_path
     from astro_config.profiles import format_version, unsafe_release
 
@@ -355,6 +355,8 @@ def _toggle(
         # an unset flag already means false: disabling does not add keys
         edits = [e for e in edits if doc.get(e.path) is not document.MISSING]
     if on and (upload is not None or dags_dir is not None):
+        from astro_config import sizing
+
         upload_bytes, _report = _measure_upload(upload, dags_dir)
         ingress = _resolve_ingress(ingress_choice, state.ingress)
         needed = sizing.size_for_upload(upload_bytes, ingress)
@@ -506,15 +508,17 @@ def _size_record(
     ingress_choice: str,
     version: str | None,
 ) -> tuple[dict[str, Any], list[str]]:
-    from astro_config import dagdeploy, document, sizing
+    from astro_config import sizing
 
     warnings: list[str] = []
     state = None
-    if values and len(values) == 1 and not sets and not set_strings:
-        doc: Any = document.load_file(values[0])
-        state = dagdeploy.read_state(doc, _platform(version, doc))
-    elif values or sets or set_strings:
-        doc = layered_from_options(values, sets, set_strings)
+    if values or sets or set_strings:  # (the values machinery is imported only when there are values)
+        from astro_config import dagdeploy, document
+
+        if values and len(values) == 1 and not sets and not set_strings:
+            doc: Any = document.load_file(values[0])
+        else:
+            doc = layered_from_options(values, sets, set_strings)
         state = dagdeploy.read_state(doc, _platform(version, doc))
     upload_bytes, report = _measure_upload(upload, dags_dir)
     ingress = _resolve_ingress(ingress_choice, state.ingress if state else None)
@@ -566,7 +570,7 @@ def _boundary_notes(upload_bytes: int, margin: int, ingress: str) -> list[str]:
 
 
 def _size_text(rec: dict[str, Any]) -> str:
-    from astro_config.editing import Style, render_block
+    from astro_config.render import Style, render_block
     from astro_config.sizing import format_bytes
 
     lines = []
@@ -634,7 +638,7 @@ def size_cmd(
 ) -> None:
     """Size the DAG deploy server for a target upload (--upload) or a real folder (--dags-dir): 1 CPU and
     1536Mi per started 15 MB of compressed DAGs. Behind a third-party ingress, more than 8 MB is exit 1."""
-    from astro_config.editing import Style, render_block
+    from astro_config.render import Style, render_block
 
     if fmt not in ("text", "yaml", "json"):
         fail(f"--format must be text, yaml or json, not {fmt!r}")

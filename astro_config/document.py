@@ -7,7 +7,6 @@ own. Edits are spliced into the original text at those offsets, then verified (:
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import stat
@@ -18,6 +17,8 @@ from typing import Any
 
 from astro_config.errors import InputError, KeyPathError
 from astro_config.keypath import KeyPath, format_path
+from astro_config.scalars import _NULLS as _NULLS
+from astro_config.scalars import helm_scalar as helm_scalar
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 200
@@ -67,63 +68,6 @@ class Entry:
     key: Node | None
     value: Node
     parent: Node | None
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Helm's (go-yaml v2, YAML 1.1) reading of plain scalars
-# --------------------------------------------------------------------------------------------------------------
-
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"})
-_FALSE = frozenset({"n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"})
-_SPECIAL_FLOATS = {
-    ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
-    ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
-    "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
-    "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
-}  # fmt: skip
-_GO_INT = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$")
-_YAML_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
-
-
-def _go_int(text: str) -> int | None:
-    if not _GO_INT.match(text):
-        return None
-    sign = -1 if text[0] == "-" else 1
-    body = text.lstrip("+-")
-    value = int(body, 8) if len(body) > 1 and body[0] == "0" and body[1] not in "xXoObB" else int(body, 0)
-    value *= sign
-    if _INT64_MIN <= value <= _UINT64_MAX:
-        return value
-    return None
-
-
-def helm_scalar(text: str) -> Any:
-    """What Helm (go-yaml v2, YAML 1.1) makes of a plain scalar."""
-    if text in _NULLS:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    if text in _SPECIAL_FLOATS:
-        return _SPECIAL_FLOATS[text]
-    if "<" <= text[:1] <= "<" and text == "<<":
-        return text
-    first = text[0]
-    if first.isdigit() or first in "+-.":
-        plain = text.replace("_", "")
-        if plain and first != ".":
-            iv = _go_int(plain)
-            if iv is not None:
-                return iv
-        if _YAML_FLOAT.match(plain):
-            try:
-                return float(plain)
-            except ValueError:  # pragma: no cover - the regex admits only valid floats
-                return text
-    return text
 
 
 _TAG_PREFIX = "tag:yaml.org,2002:"

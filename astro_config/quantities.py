@@ -78,13 +78,14 @@ _MAX_DIGITS = 40  # longer numbers are nonsense for resources (and slow to conve
 _MAX_EXPONENT = 40
 _MAX_SHOWN = 48  # longer values are cut in messages
 
-_QUANTITY = re.compile(
+# (patterns as strings: the re module compiles and caches them on first use, so importing stays cheap)
+_QUANTITY = (
     r"(?P<sign>[+-]?)"
     r"(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
     r"(?P<suffix>[eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|)"
 )
 # What is left after a number that failed to match: used for a helpful error message.
-_NUMBER_PREFIX = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_NUMBER_PREFIX = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 
 _CPU_HELP = "write cores ('2', '0.5') or millicores ('1500m')"
 _MEMORY_HELP = "write bytes with a Kubernetes suffix, e.g. '1536Mi', '3Gi', '1.5G' or '1610612736'"
@@ -121,13 +122,13 @@ def _to_text(value: object, what: str, help_text: str) -> str:
 def _suffix_hint(text: str, for_cpu: bool) -> str:
     """A 'did you mean' for common non-Kubernetes spellings, or '' when we have none."""
     compact = "".join(text.split())
-    m = _NUMBER_PREFIX.match(compact)
+    m = re.match(_NUMBER_PREFIX, compact)
     if not m:
         return "a quantity has no spaces" if compact != text else ""
     number, rest = m.group(0), compact[m.end() :]
     if for_cpu and rest.lower() in {"cpu", "cpus", "core", "cores", "vcpu", "vcpus"}:
         return f"write just the number ({number!r})"
-    if compact != text and _QUANTITY.fullmatch(compact):
+    if compact != text and re.fullmatch(_QUANTITY, compact):
         return f"remove the spaces ({compact!r})"
     spaces = "a quantity has no spaces" if compact != text else ""
     if for_cpu:
@@ -165,7 +166,7 @@ def parse_quantity(text: str) -> tuple[Fraction, str]:
     The value may be negative (the grammar allows it); CPU and memory parsing reject that.
     Raises :class:`QuantityError` when the text is not a quantity at all.
     """
-    m = _QUANTITY.fullmatch(text)
+    m = re.fullmatch(_QUANTITY, text)
     if m is None:
         raise QuantityError(f"{_show(text)} is not a Kubernetes quantity")
     number, suffix = m.group("number"), m.group("suffix")
@@ -198,7 +199,7 @@ def parse_cpu(value: str | int | float | Fraction) -> Fraction:
     else:
         text = _to_text(value, "CPU", _CPU_HELP)
         shown = _show(value)
-        m = _QUANTITY.fullmatch(text)
+        m = re.fullmatch(_QUANTITY, text)
         if m is None:
             hint = _suffix_hint(text, for_cpu=True)
             raise QuantityError(f"{shown} is not a CPU quantity: {hint or _CPU_HELP}")
@@ -229,7 +230,7 @@ def parse_memory(value: str | int | float | Fraction) -> int:
     else:
         text = _to_text(value, "memory", _MEMORY_HELP)
         shown = _show(value)
-        m = _QUANTITY.fullmatch(text)
+        m = re.fullmatch(_QUANTITY, text)
         if m is None:
             hint = _suffix_hint(text, for_cpu=False)
             raise QuantityError(f"{shown} is not a memory quantity: {hint or _MEMORY_HELP}")

@@ -93,7 +93,7 @@ def _check_ingress(ingress: str) -> Ingress:
 # --------------------------------------------------------------------------------------------- sizes
 
 
-_SIZE = re.compile(r"\s*(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<unit>[A-Za-z]*)\s*")
+_SIZE = r"\s*(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<unit>[A-Za-z]*)\s*"  # (re compiles and caches it)
 _SIZE_UNITS: dict[str, int] = {
     "": 1,
     "b": 1,
@@ -129,7 +129,7 @@ def parse_size(text: str) -> int:
     stripped = text.strip()
     if stripped.startswith("-"):
         raise QuantityError(f"{shown} is negative: an upload size cannot be negative")
-    m = _SIZE.fullmatch(text)
+    m = re.fullmatch(_SIZE, text)
     if m is None:
         raise QuantityError(f"{shown} is not a size: {_SIZE_HELP}")
     number, unit = m.group("number"), m.group("unit")
