@@ -82,3 +82,26 @@ def test_lint_validates_without_jsonschema(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("global:\n  dagOnlyDeployment:\n    enabled: 'yes'\n    tga: 1\n", encoding="utf-8")
     assert "jsonschema" not in modules_after(["lint", "--platform-version", "0.37.7", str(bad)], tmp_path)
+
+
+def full_modules_after(argv: list[str], tmp_path: Path) -> set[str]:
+    out = tmp_path / "modules.json"
+    subprocess.run(
+        [sys.executable, "-c", _RUN, json.dumps(argv), str(out)], cwd=tmp_path, capture_output=True, timeout=120
+    )
+    return set(json.loads(out.read_text()))
+
+
+def test_size_without_values_needs_no_yaml_reader(tmp_path: Path) -> None:
+    """``dag-deploy size --upload`` reads no file: neither the document reader (and ruamel.yaml, ~25 ms) nor the
+    edit engine is imported; rendering the block needs only render.py and scalars.py."""
+    modules = full_modules_after(["dag-deploy", "size", "--upload", "40MB"], tmp_path)
+    assert "astro_config.render" in modules and "astro_config.sizing" in modules  # (it did run)
+    for name in ("astro_config.document", "astro_config.editing", "astro_config.dagdeploy", "ruamel", "_ruamel_yaml"):
+        assert name not in modules, name
+
+
+def test_enable_without_upload_does_not_size(tmp_path: Path) -> None:
+    modules = full_modules_after(["dag-deploy", "enable", str(SAMPLE)], tmp_path)
+    assert "astro_config.editing" in modules
+    assert "astro_config.sizing" not in modules
