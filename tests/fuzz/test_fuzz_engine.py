@@ -20,6 +20,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import astronomer_files, corpus_files
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -181,12 +182,16 @@ def test_edits_on_real_and_mutated_files(raw: bytes, data: st.DataObject) -> Non
         doc = LAST.get("doc", doc)
 
 
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One scratch folder for every example (pytest removes it with its other temporary folders)."""
+    return tmp_path_factory.mktemp("fuzz-cli")
+
+
 @settings(PROFILE.__class__(PROFILE, max_examples=max(20, PROFILE.max_examples // 4)))
-@given(mutated(), st.sampled_from(["get", "set"]), st.data())
-def test_the_command_on_mutated_files(raw: bytes, command: str, data: st.DataObject) -> None:
+@given(raw=mutated(), command=st.sampled_from(["get", "set"]), data=st.data())
+def test_the_command_on_mutated_files(workdir: Path, raw: bytes, command: str, data: st.DataObject) -> None:
     rnd = random.Random(data.draw(st.integers(0, 2**32 - 1)))
-    workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"astro-config-fuzz-{os.getpid()}"
-    workdir.mkdir(exist_ok=True)
     f = workdir / "values.yaml"
     f.write_bytes(raw)
     COUNTS["inputs"] += 1
