@@ -17,7 +17,7 @@ from typing import Any
 
 from astro_config.errors import InputError, KeyPathError
 from astro_config.keypath import KeyPath, format_path
-from astro_config.scalars import _NULLS as _NULLS
+from astro_config.scalars import go_format_float
 from astro_config.scalars import helm_scalar as helm_scalar
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -100,10 +100,8 @@ def _key_string(value: Any) -> str:
         return "true"
     if value is False:
         return "false"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        return repr(value)
+    if isinstance(value, float):  # sigs.k8s.io/yaml: strconv.FormatFloat(key, 'g', -1, 32)
+        return go_format_float(value, "g", 32)
     return str(value)
 
 

@@ -1,62 +1,274 @@
-"""Helm's (go-yaml v2, YAML 1.1) reading of plain scalars: ``yes`` is true, ``0777`` is octal, ``1e3`` a float.
+"""Helm's reading of plain scalars: go-yaml v2's ``resolve`` (YAML 1.1 typing), ported exactly.
 
-A module of its own so that rendering values (``render.py``) does not need the document reader.
+``yes``/``on``/``y`` are true, ``0777`` is octal, ``0b101`` and ``1_000`` are integers, ``1e3`` is a float,
+``1e999`` (out of float64 range) and ``2001-12-14`` stay strings. One resolver for the whole tool: the document
+reader (``document.py``, through :func:`helm_scalar`) and Helm's loader (``helmyaml.py``) share it.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import struct
 from typing import Any
 
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"})
-_FALSE = frozenset({"n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"})
-_SPECIAL_FLOATS = {
-    ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
-    ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
-    "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
-    "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
-}  # fmt: skip
-_GO_INT = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$")
-_YAML_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+UINT64_MAX = 2**64 - 1
+
+NULL, BOOL, STR, INT, FLOAT, TIMESTAMP, MERGE, BINARY = (
+    "!!null",
+    "!!bool",
+    "!!str",
+    "!!int",
+    "!!float",
+    "!!timestamp",
+    "!!merge",
+    "!!binary",
+)
+
+_RESOLVE_MAP: dict[str, tuple[str, Any]] = {}
+for _words, _item in (
+    (("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), (BOOL, True)),
+    (("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), (BOOL, False)),
+    (("", "~", "null", "Null", "NULL"), (NULL, None)),
+    ((".nan", ".NaN", ".NAN"), (FLOAT, math.nan)),
+    ((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), (FLOAT, math.inf)),
+    (("-.inf", "-.Inf", "-.INF"), (FLOAT, -math.inf)),
+    (("<<",), (MERGE, "<<")),
+):
+    for _w in _words:
+        _RESOLVE_MAP[_w] = _item
+
+YAML_STYLE_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_DOT_FLOAT = re.compile(r"^\.[0-9]+([eE][-+]?[0-9]+)?$")
+_TIMESTAMP = re.compile(  # (compiled at import: used on every date-like scalar)
+    r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})"
+    r"(?:(?P<sep>[Tt ])(?P<H>[0-9]{1,2}):(?P<M>[0-9]{1,2}):(?P<S>[0-9]{1,2})(?:\.[0-9]{1,9})?"
+    r"(?P<tz>Z|[-+][0-9]{2}:[0-9]{2})?)?$"
+)
 
 
-def _go_int(text: str) -> int | None:
-    if not _GO_INT.match(text):
+def _hint(text: str) -> str:
+    if text == "":
+        return "N"
+    c = text[0]
+    if c in "+-":
+        return "S"
+    if "0" <= c <= "9":
+        return "D"
+    if c in "yYnNtTfFoO~":
+        return "M"
+    if c == ".":
+        return "."
+    return ""
+
+
+def go_parse_int(text: str, base: int = 0, signed: bool = True) -> int | None:
+    """Go's ``strconv.ParseInt(text, base, 64)`` (``signed``) or ``ParseUint``; None on any error."""
+    if text == "":
         return None
-    sign = -1 if text[0] == "-" else 1
-    body = text.lstrip("+-")
-    value = int(body, 8) if len(body) > 1 and body[0] == "0" and body[1] not in "xXoObB" else int(body, 0)
-    value *= sign
-    if _INT64_MIN <= value <= _UINT64_MAX:
-        return value
-    return None
+    s = text
+    neg = False
+    if signed and s[0] in "+-":
+        neg = s[0] == "-"
+        s = s[1:]
+        if s == "":
+            return None
+    if base == 0:
+        base = 10
+        if s[0] == "0":
+            low = s[1:2].lower()
+            if len(s) >= 3 and low in ("b", "o", "x"):
+                base = {"b": 2, "o": 8, "x": 16}[low]
+                s = s[2:]
+            else:
+                base = 8
+                s = s[1:]
+    n = 0
+    for ch in s:
+        c = ch.lower()
+        if "0" <= c <= "9":
+            d = ord(c) - 48
+        elif "a" <= c <= "z":
+            d = ord(c) - 87
+        else:
+            return None
+        if d >= base:
+            return None
+        n = n * base + d
+    if neg:
+        n = -n
+    if signed:
+        return n if INT64_MIN <= n <= INT64_MAX else None
+    return n if n <= UINT64_MAX else None
+
+
+def is_timestamp(text: str) -> bool:
+    """go-yaml v2's ``parseTimestamp``: the few layouts it tries with Go's ``time.Parse``."""
+    m = _TIMESTAMP.match(text)
+    if not m:
+        return False
+    year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
+    if not 1 <= month <= 12:
+        return False
+    import calendar  # (only for date-like text)
+
+    if not 1 <= day <= calendar.monthrange(year if year > 0 else 2000, month)[1]:
+        return False
+    if m["sep"]:
+        if int(m["H"]) > 23 or int(m["M"]) > 59 or int(m["S"]) > 59:
+            return False
+        # "2006-1-2 15:4:5.999999999" has no zone; the T forms require one.
+        if m["sep"] == " " and m["tz"]:
+            return False
+        if m["sep"] in "Tt" and not m["tz"]:
+            return False
+    return True
+
+
+def _go_parse_float(text: str) -> float | None:
+    """Go's ``strconv.ParseFloat(text, 64)`` for the decimal forms YAML lets through; None on error."""
+    if "_" in text:
+        return None
+    try:
+        f = float(text)
+    except ValueError:
+        return None
+    if math.isinf(f):
+        return None  # out of range: Go returns an error
+    return f
+
+
+def resolve(text: str, tag: str = "") -> tuple[str, Any]:
+    """go-yaml v2 ``resolve``: the tag and value of a scalar ``text`` (plain when ``tag`` is "").
+
+    Integers come back as ``int`` (int64 or uint64 range), floats as ``float``, timestamps as ``str``
+    (go-yaml v2 hands them to ``interface{}`` targets as the original string).
+    Raises ``ValueError`` when an explicit tag does not fit the text.
+    """
+    if tag not in ("", STR, BOOL, INT, FLOAT, NULL, TIMESTAMP):
+        return tag, text
+    rtag, out = _resolve_untagged(text, tag)
+    if tag in ("", rtag, STR, BINARY):
+        return rtag, out
+    if tag == FLOAT and rtag == INT:
+        return FLOAT, float(out)
+    if tag == TIMESTAMP and rtag == STR:
+        # an explicit timestamp that does not parse: go-yaml fails
+        raise ValueError(f"cannot decode !!str `{text}` as a !!timestamp")
+    raise ValueError(f"cannot decode {rtag} `{text}` as a {tag}")
+
+
+def _resolve_untagged(text: str, tag: str) -> tuple[str, Any]:
+    hint = _hint(text)
+    if hint and tag not in (STR, BINARY):
+        item = _RESOLVE_MAP.get(text)
+        if item is not None:
+            return item
+        if hint == ".":
+            if _DOT_FLOAT.match(text):
+                f = _go_parse_float(text)
+                if f is not None:
+                    return FLOAT, f
+        elif hint in ("D", "S"):
+            if tag in ("", TIMESTAMP) and is_timestamp(text):
+                return TIMESTAMP, text
+            plain = text.replace("_", "")
+            iv = go_parse_int(plain)
+            if iv is not None:
+                return INT, iv
+            uv = go_parse_int(plain, signed=False)
+            if uv is not None:
+                return INT, uv
+            if YAML_STYLE_FLOAT.match(plain):
+                f = _go_parse_float(plain)
+                if f is not None:
+                    return FLOAT, f
+            if plain.startswith("0b"):
+                bv = go_parse_int(plain[2:], 2)
+                if bv is None:
+                    bv = go_parse_int(plain[2:], 2, signed=False)
+                if bv is not None:
+                    return INT, bv
+            elif plain.startswith("-0b"):
+                bv = go_parse_int("-" + plain[3:], 2)
+                if bv is not None:
+                    return INT, bv
+    return STR, text
+
+
+# --------------------------------------------------------------------------------------------------
+# Go's number formatting (strconv.FormatFloat), for keys and for toYaml/toJson
+# --------------------------------------------------------------------------------------------------
+
+
+def _shortest(f: float) -> tuple[str, int]:
+    """Shortest round-trip decimal digits of ``abs(f)`` (finite, non-zero) and the decimal point position:
+    ``abs(f) == 0.DIGITS * 10**dp``."""
+    from decimal import Decimal
+
+    _, digits, exponent = Decimal(repr(abs(f))).as_tuple()
+    assert isinstance(exponent, int)
+    ds = "".join(map(str, digits))
+    dp = len(ds) + exponent
+    stripped = ds.lstrip("0")
+    dp -= len(ds) - len(stripped)
+    return (stripped.rstrip("0") or "0"), dp
+
+
+def _shortest32(f: float) -> tuple[str, int]:
+    """Shortest digits that round-trip through a float32."""
+    target = struct.pack(">f", f)
+    for prec in range(1, 10):
+        s = f"{abs(f):.{prec}e}"
+        if struct.pack(">f", float(s)) == struct.pack(">f", abs(struct.unpack(">f", target)[0])):
+            mant, exp = s.split("e")
+            ds = mant.replace(".", "").rstrip("0") or "0"
+            return ds, int(exp) + 1
+    return _shortest(f)  # pragma: no cover - 9 digits always suffice
+
+
+def _fmt_e(neg: bool, ds: str, dp: int) -> str:
+    mant = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
+    exp = dp - 1
+    sign = "-" if exp < 0 else "+"
+    return ("-" if neg else "") + f"{mant}e{sign}{abs(exp):02d}"
+
+
+def _fmt_f(neg: bool, ds: str, dp: int) -> str:
+    if dp <= 0:
+        body = "0." + "0" * (-dp) + ds
+    elif dp >= len(ds):
+        body = ds + "0" * (dp - len(ds))
+    else:
+        body = ds[:dp] + "." + ds[dp:]
+    return ("-" if neg else "") + body
+
+
+def go_format_float(f: float, fmt: str = "g", bits: int = 64) -> str:
+    """Go's ``strconv.FormatFloat(f, fmt, -1, bits)`` for fmt in 'g', 'e', 'f'."""
+    if math.isnan(f):
+        return "NaN"
+    if math.isinf(f):
+        return "+Inf" if f > 0 else "-Inf"
+    neg = math.copysign(1.0, f) < 0
+    if f == 0:
+        ds, dp = "0", 1
+    else:
+        ds, dp = _shortest32(f) if bits == 32 else _shortest(f)
+    if fmt == "e":
+        return _fmt_e(neg, ds, dp)
+    if fmt == "f":
+        return _fmt_f(neg, ds, dp)
+    exp = dp - 1
+    if exp < -4 or exp >= 6:  # shortest: eprec is 6
+        # %e with the shortest digits
+        return _fmt_e(neg, ds, dp)
+    return _fmt_f(neg, ds, dp)
 
 
 def helm_scalar(text: str) -> Any:
-    """What Helm (go-yaml v2, YAML 1.1) makes of a plain scalar."""
-    if text in _NULLS:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    if text in _SPECIAL_FLOATS:
-        return _SPECIAL_FLOATS[text]
-    if "<" <= text[:1] <= "<" and text == "<<":
-        return text
-    first = text[0]
-    if first.isdigit() or first in "+-.":
-        plain = text.replace("_", "")
-        if plain and first != ".":
-            iv = _go_int(plain)
-            if iv is not None:
-                return iv
-        if _YAML_FLOAT.match(plain):
-            try:
-                return float(plain)
-            except ValueError:  # pragma: no cover - the regex admits only valid floats
-                return text
-    return text
+    """What Helm (go-yaml v2, YAML 1.1) makes of a plain scalar: ``None``, ``bool``, ``int``, ``float`` or
+    the text itself (timestamps and ``<<`` included)."""
+    return _resolve_untagged(text, "")[1]

@@ -88,6 +88,13 @@ from astro_config.errors import InputError
         (".", "."),
         ("1_", 1),
         ("hello world", "hello world"),
+        # out of float64 range: Go's ParseFloat fails, so go-yaml keeps the text (checked with helm 3.17)
+        ("1e999", "1e999"),
+        ("-1e999", "-1e999"),
+        ("1e308", 1e308),
+        ("0b", "0b"),
+        ("2001-13-14", "2001-13-14"),
+        ("1.5e+3", 1500.0),
     ],
 )
 def test_helm_scalar(text: str, expected: Any) -> None:

@@ -140,3 +140,36 @@ def test_helm_refuses_these(tmp_path: Path, case: dict[str, Any]) -> None:
         cmd += ["--set", s]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode != 0, proc.stdout
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_the_document_reader_reads_as_helm_does(case: dict[str, Any]) -> None:
+    """The document reader (what get/set/status/lint see) and the Helm loader (whose output the test above
+    checks against `helm template`) give the same data for every file of every case: YAML 1.1 scalars
+    (``1e400`` stays a string), keys (``123456789.0:`` is ``"1.2345679e+08"``), anchors and merge keys.
+
+    Two differences are by design: the document reader keeps integers beyond 2**53 exact (Helm rounds them to
+    float64 when it goes through JSON: compared after that rounding), and it refuses a second YAML document
+    and duplicate keys, which Helm silently ignores, since an edit there would not do what it seems to."""
+    from astro_config.document import load_text
+    from astro_config.errors import InputError
+
+    for text in [*(case.get("files") or []), *([case["chart"]] if case.get("chart") else [])]:
+        try:
+            ours = load_text(text, "f.yaml").data
+        except InputError as e:
+            assert "more than one YAML document" in e.message or "duplicate key" in e.message, e.message
+            continue
+        helm = helmyaml.load(text, "f.yaml").data
+        assert helmyaml.canonical(as_float64(ours)) == helmyaml.canonical(helm), text
+
+
+def as_float64(data: Any) -> Any:
+    """Integers beyond 2**53 as the float64 Helm holds them."""
+    if isinstance(data, dict):
+        return {k: as_float64(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [as_float64(v) for v in data]
+    if isinstance(data, int) and not isinstance(data, bool) and abs(data) > 2**53:
+        return float(data)
+    return data
