@@ -285,10 +285,11 @@ def render_text(result: DiffResult) -> str:
     for ch in result.changes:
         lines.append(change_line(ch))
     c = result.counts()
+    hidden = not result.show_secrets and any("<redacted" in x for x in (*lines, result.text_diff or ""))
     lines.append(
         f"{len(result.changes)} change(s): {c['added']} added, {c['removed']} removed, "
         f"{c['changed']} changed, {c['type_changed']} type changed"
-        + ("" if result.show_secrets else "; secrets redacted (--show-secrets to see them)")
+        + ("; secrets redacted (--show-secrets to see them)" if hidden else "")
     )
     out = "\n".join(lines) + "\n"
     if result.text_diff:

@@ -6,8 +6,9 @@ A key is secret-looking when its last word says it holds a secret: ``password``,
 ``.dockerconfigjson`` (also with a ``Value``/``Data``/``String``/``B64`` suffix). Keys that only *name* or
 *point at* a secret are not: ``secretName``, ``passwordSecretName``, ``tlsSecret``/``existingSecret`` (names
 of Kubernetes Secrets), ``keyPath``, ``certFile``, ``tokenTTL``, ``imagePullSecrets``, ``certManager``,
-``topologyKey``. A bare ``key`` is secret except where Kubernetes uses it for a label or a reference (under
-``tolerations``, ``matchExpressions``, ``*KeyRef``, selectors and ``items``).
+``topologyKey``, and CA certificates (``caCert``, ``privateCaCerts``: public by nature). A bare ``key`` is
+secret except where Kubernetes uses it for a label or a reference (under ``tolerations``,
+``matchExpressions``, ``*KeyRef``, selectors and ``items``).
 
 Everything below a secret key is secret. Booleans, nulls and empty strings are shown (they hold nothing);
 every other value becomes ``<redacted>`` (in diffs ``<redacted, changed>`` / ``<redacted, unchanged>``).
@@ -69,7 +70,12 @@ def _extra_patterns() -> tuple[str, ...]:
     return tuple(out)
 
 
-DEFAULT_PATTERNS = DEFAULT_PATTERNS + _extra_patterns()
+EXTRA_PATTERNS = _extra_patterns()
+DEFAULT_PATTERNS = DEFAULT_PATTERNS + EXTRA_PATTERNS
+
+# CA certificates are public by nature (``caCert``, ``caBundle``; the chart's ``global.privateCaCerts`` is a
+# list of Secret names): never redacted, unless ASTRO_CONFIG_SECRET_KEYS says so.
+_PUBLIC = re.compile(r"(^|_)ca_(cert|certs|certificate|certificates|crt|bundle)" + _VALUE_SUFFIX + r"$")
 
 # Ancestors under which a bare ``key`` names a label or a key of a Secret/ConfigMap, not a secret.
 _KEY_CONTEXTS = re.compile(
@@ -103,6 +109,8 @@ def is_secret_key(key: str, ancestors: Sequence[str | int] = (), patterns: Seque
     if not _matches(key, tuple(patterns)):
         return False
     s = snake(key)
+    if _PUBLIC.search(s) and not (EXTRA_PATTERNS and _matches(key, EXTRA_PATTERNS)):
+        return False
     if s in ("key", "keys"):
         for a in ancestors:
             if isinstance(a, str) and _KEY_CONTEXTS.search(snake(a)):

@@ -76,6 +76,20 @@ def test_small_sample_changes() -> None:
     assert by_key[("added",)].new == {"apiKey": REDACTED, "note": "new"}
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "says_redacted"),
+    [
+        ("a: 1\npassword: x\n", "a: 2\npassword: x\n", True),  # the unchanged secret is shown as <redacted...>
+        ("a: 1\n", "a: 2\n", False),  # nothing was hidden: the summary does not claim it
+    ],
+)
+def test_summary_mentions_redaction_only_when_something_was_hidden(old: str, new: str, says_redacted: bool) -> None:
+    r = diffing.diff(helmyaml.load(old, "o").data, helmyaml.load(new, "n").data, old_texts=[old], new_texts=[new])
+    text = diffing.render_text(r)
+    assert ("secrets redacted (--show-secrets to see them)" in text) is says_redacted, text
+    assert ("<redacted" in text) is says_redacted
+
+
 def test_formatting_only_is_same_data() -> None:
     old = "# comment\na: 1\nb: {c: yes}\nl: [1, 2]\n"
     new = "l:\n  - 1\n  - 2\nb:\n  c: true   # same\na: 1.0\n"

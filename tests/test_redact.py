@@ -40,6 +40,8 @@ from astro_config.redact import REDACTED, REDACTED_CHANGED, REDACTED_UNCHANGED
         ".dockerconfigjson",
         "passwordValue",
         "tokenData",
+        "tlsCert",
+        "clientCert",
     ],
 )
 def test_secret_keys(key: str) -> None:
@@ -68,6 +70,10 @@ def test_secret_keys(key: str) -> None:
         "tokenSecretName",
         "enabled",
         "name",
+        "privateCaCerts",  # the chart's list of Secret names holding CA certificates
+        "caCert",
+        "caBundle",
+        "ca.crt",
     ],
 )
 def test_not_secret_keys(key: str) -> None:
@@ -148,3 +154,10 @@ def test_single_line_and_value_at_path_helpers() -> None:
     assert redact.redact_at(("db", "password"), "x") == REDACTED
     assert redact.redact_at(("db",), {"password": "x", "user": "u"}) == {"password": REDACTED, "user": "u"}
     assert redact.redact_at(("connection",), {"host": "h", "tls": False}) == {"host": REDACTED, "tls": False}
+
+
+def test_ca_certificates_can_be_made_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ASTRO_CONFIG_SECRET_KEYS wins over the CA-certificate exemption."""
+    assert not redact.is_secret_key("privateCaCerts")
+    monkeypatch.setattr(redact, "EXTRA_PATTERNS", ("ca_certs$",))
+    assert redact.is_secret_key("privateCaCerts", patterns=(*redact.DEFAULT_PATTERNS, "ca_certs$"))
