@@ -91,14 +91,14 @@ def redacted_unified_diff(
     ra, rb = redacted_lines(old, new, patterns), redacted_lines(new, old, patterns)
     if len(ra) != len(a) or len(rb) != len(b):  # pragma: no cover - redaction keeps lines aligned
         raise AssertionError("redaction changed the number of lines")
-    from astro_config.writing import _range, grouped_opcodes
+    from astro_config.writing import grouped_opcodes, hunk_range
 
     out: list[str] = []
     for group in grouped_opcodes(a, b, context):
         if not out:
             out += [f"--- a/{name}\n", f"+++ b/{name}\n"]
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
-        out.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n")
+        out.append(f"@@ -{hunk_range(i1, i2)} +{hunk_range(j1, j2)} @@\n")
         for tag, x1, x2, y1, y2 in group:
             if tag == "equal":
                 out += [" " + _eol(ln) for ln in ra[x1:x2]]

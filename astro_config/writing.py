@@ -58,7 +58,7 @@ def unified_diff(
     out: list[str] = [f"--- a/{name}\n", f"+++ b/{name}\n"]
     for group in _FixedOpcodes(_window_opcodes(a, b, len(before), len(after))).get_grouped_opcodes(context):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
-        out.append(f"@@ -{_range(i1 + offset, i2 + offset)} +{_range(j1 + offset, j2 + offset)} @@\n")
+        out.append(f"@@ -{hunk_range(i1 + offset, i2 + offset)} +{hunk_range(j1 + offset, j2 + offset)} @@\n")
         for tag, x1, x2, y1, y2 in group:
             if tag == "equal":
                 out.extend(_body(" ", line, redact_line) for line in a[x1:x2])
@@ -73,7 +73,7 @@ def _body(sign: str, line: str, redact_line: Callable[[str], str] | None) -> str
     return body if body.endswith("\n") else body + "\n\\ No newline at end of file\n"
 
 
-def _range(start: int, stop: int) -> str:
+def hunk_range(start: int, stop: int) -> str:
     """A hunk range as ``diff -u`` writes it (difflib's ``_format_range_unified``)."""
     length = stop - start
     beginning = start + 1
