@@ -87,11 +87,13 @@ def go_parse_int(text: str, base: int = 0, signed: bool = True) -> int | None:
                 s = s[1:]
     n = 0
     for ch in s:
-        c = ch.lower()
-        if "0" <= c <= "9":
-            d = ord(c) - 48
-        elif "a" <= c <= "z":
-            d = ord(c) - 87
+        o = ord(ch)  # ASCII digits and letters only (str.lower() would turn "İ" into two characters)
+        if 48 <= o <= 57:
+            d = o - 48
+        elif 97 <= o <= 122:
+            d = o - 87
+        elif 65 <= o <= 90:
+            d = o - 55
         else:
             return None
         if d >= base:

@@ -95,6 +95,11 @@ from astro_config.errors import InputError
         ("0b", "0b"),
         ("2001-13-14", "2001-13-14"),
         ("1.5e+3", 1500.0),
+        # non-ASCII letters are not digits (found by fuzzing: "İ".lower() is two characters)
+        ("1\u0130", "1\u0130"),
+        ("-\u0130", "-\u0130"),
+        ("0x\u0130", "0x\u0130"),
+        ("1\u0661", "1\u0661"),  # an Arabic-Indic digit
     ],
 )
 def test_helm_scalar(text: str, expected: Any) -> None:
