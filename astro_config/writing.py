@@ -328,7 +328,8 @@ def write_files(writes: Sequence[tuple[Path, bytes, bytes | None]]) -> None:
     seen: dict[Path, Path] = {}
     for item in staged:
         if item.target in seen:
-            raise WriteError(f"{item.path}: named for two outputs (also as {seen[item.target]}); nothing written")
+            same = "" if str(seen[item.target]) == str(item.path) else f" (the same file as {seen[item.target]})"
+            raise WriteError(f"{item.path}{same}: named for two of this command's outputs; nothing written")
         seen[item.target] = item.path
     several = len(staged) > 1
     untouched = "nothing written" if several else "the original is untouched"
