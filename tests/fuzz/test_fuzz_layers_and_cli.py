@@ -7,7 +7,9 @@ something is computed, it is checked against an independent model:
   every effective value has an origin; Helm's ``toYaml`` text of the result reads back as the same data;
 - a ``--set a.b=VALUE`` puts exactly ``typed_value(VALUE)`` at ``a.b`` over any files;
 - a quantity that parses formats to a canonical text that parses to the same amount;
-- every command, on mutated real files and random arguments, exits 0, 1 or 2 with at most one ``error:`` line.
+- every command, on mutated real files and random arguments, exits 0, 1 or 2 with at most one ``error:`` line;
+- ``dag-deploy enable/disable -w`` on damaged release files either refuses (file untouched) or writes a file
+  that ``status`` reads as enabled/disabled, flags agreeing, resources sufficient for ``--upload``.
 
 Profiles as in :mod:`fuzzkit` (``HYPOTHESIS_PROFILE=long`` for >= 10,000 examples per test).
 """
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ASTRONOMER_RELEASES, astronomer_files
 from fuzzkit import PROFILE, SEEDS, mutated
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
@@ -32,6 +35,10 @@ from astro_config.quantities import format_cpu, format_memory, parse_cpu, parse_
 from astro_config.setvalues import SetArg
 
 COUNTS: dict[str, int] = {}
+
+
+def release_files() -> list[tuple[Path, str]]:
+    return [(p, ASTRONOMER_RELEASES[p.parent.name]) for p in astronomer_files() if p.parent.name in ASTRONOMER_RELEASES]
 
 
 def count(what: str) -> None:
@@ -254,6 +261,62 @@ def test_every_command_on_mutated_files(
     assert "Traceback" not in result.output
     assert (workdir / "a.yaml").read_bytes() == a  # nothing here writes
     count(f"{' '.join(command[:2])} exit {result.exit_code}")
+
+
+# The main job on damaged release files: whatever enable/disable accept, status must then agree with.
+RELEASES = [(path.read_bytes(), version) for path, version in release_files()]
+
+
+@st.composite
+def damaged_release(draw: st.DrawFn) -> tuple[bytes, str]:
+    raw, version = draw(st.sampled_from(RELEASES))
+    data = bytearray(raw)
+    for _ in range(draw(st.integers(0, 3))):  # a few small cuts and pastes keep most files readable
+        i = draw(st.integers(0, len(data) - 1))
+        if draw(st.booleans()):
+            del data[i : i + draw(st.integers(1, 40))]
+        else:
+            j = draw(st.integers(0, len(data) - 1))
+            data[i:i] = data[j : j + draw(st.integers(1, 120))]
+    return bytes(data), version
+
+
+@pytest.mark.skipif(not RELEASES, reason="../shared/astronomer is not present")
+@settings(PROFILE.__class__(PROFILE, max_examples=max(30, PROFILE.max_examples // 2)))
+@given(release=damaged_release(), on=st.booleans(), upload=st.sampled_from([None, "1MB", "40MB", "200MB"]))
+def test_enable_disable_then_status_agrees(
+    workdir: Path, release: tuple[bytes, str], on: bool, upload: str | None
+) -> None:
+    """``dag-deploy enable -w`` (or ``disable -w``) on a damaged release file either refuses in one line and
+    leaves the file alone, or writes a file that ``status`` reads as enabled (disabled) with the two flags
+    agreeing, and whose resources, when ``--upload`` was given, suffice for that upload."""
+    raw, version = release
+    f = workdir / "release.yaml"
+    f.write_bytes(raw)
+    argv = ["dag-deploy", "enable" if on else "disable", str(f), "-w", "--platform-version", version]
+    if on and upload:
+        argv += ["--upload", upload, "--force"]
+    elif on:
+        argv += ["--force"]
+    result = CliRunner().invoke(app, argv, catch_exceptions=False)
+    assert result.exit_code in (0, 2), (argv, result.output)
+    if result.exit_code != 0:
+        assert f.read_bytes() == raw
+        assert len([x for x in result.stderr.splitlines() if x.startswith("error:")]) == 1, result.stderr
+        count("toggle refused")
+        return
+    status = CliRunner().invoke(
+        app, ["dag-deploy", "status", str(f), "--platform-version", version, "--format", "json"]
+    )
+    assert status.exit_code in (0, 1), status.output
+    (state,) = json.loads(status.stdout)["files"]
+    assert state["state"] == ("enabled" if on else "disabled") and state["agree"], state
+    if on and upload:
+        size = CliRunner().invoke(app, ["dag-deploy", "size", "--upload", upload, "-f", str(f),
+                                        "--platform-version", version, "--format", "json"])  # fmt: skip
+        assert size.exit_code == 0, size.output
+        assert json.loads(size.stdout)["current"]["suffices"] is True
+    count(f"{'enabled' if on else 'disabled'}{' and sized' if on and upload else ''}")
 
 
 def test_record_counts() -> None:
