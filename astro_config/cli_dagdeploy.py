@@ -362,7 +362,7 @@ def _toggle(
         needed = sizing.size_for_upload(upload_bytes, ingress)
         if needed.over_cap:
             fail(sizing.over_cap_message(upload_bytes), ExitCode.FINDINGS)
-        edits.append(dagdeploy.resources_edit(gen, needed.resources()))
+        edits += dagdeploy.resources_edits(doc, gen, needed.resources())
         _err(
             f"sizing: {sizing.format_bytes(upload_bytes)} -> {needed.blocks} block(s): "
             f"{needed.resources()['requests']['cpu']} CPU / {needed.resources()['requests']['memory']}; "

@@ -394,3 +394,38 @@ def test_secrets_redacted_in_diff_and_get(tmp_path: Path) -> None:
                  ["dag-deploy", "status", str(f)]):  # fmt: skip
         r = run(*args)
         assert "hunter2" not in r.stdout + r.stderr, args
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The resource block is edited in place: other keys, their order and comments stay
+# --------------------------------------------------------------------------------------------------------------
+
+RESOURCES_CASES = [
+    (  # an existing block: only cpu and memory change, ephemeral-storage, order and comments stay
+        "    resources:\n      limits:\n        cpu: 200m # keep me\n        ephemeral-storage: 1Gi\n"
+        "      requests: {cpu: 100m}\n",
+        '    resources:\n      limits:\n        cpu: "2" # keep me\n        ephemeral-storage: 1Gi\n'
+        '        memory: 3Gi\n      requests: {cpu: "2", memory: 3Gi}\n',
+    ),
+    (  # a missing section is added whole
+        "    resources:\n      limits:\n        cpu: 200m\n        memory: 384Mi\n",
+        '    resources:\n      limits:\n        cpu: "2"\n        memory: 3Gi\n'
+        '      requests:\n        cpu: "2"\n        memory: 3Gi\n',
+    ),
+    (  # nothing to edit in place: the block whole
+        "    resources: {}\n",
+        '    resources:\n      requests:\n        cpu: "2"\n        memory: 3Gi\n'
+        '      limits:\n        cpu: "2"\n        memory: 3Gi\n',
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), RESOURCES_CASES)
+def test_resources_edited_in_place(before: str, after: str) -> None:
+    head = "global:\n  dagOnlyDeployment:\n    enabled: true\n"
+    doc = document.load_text(head + before, "v.yaml")
+    needed = {"requests": {"cpu": "2", "memory": "3Gi"}, "limits": {"cpu": "2", "memory": "3Gi"}}
+    result = editing.apply_edits(doc, dagdeploy.resources_edits(doc, GEN_036, needed))
+    assert result.new.text == head + after
+    got = result.new.get(GEN_036.resources)
+    assert {s: {k: got[s][k] for k in ("cpu", "memory")} for s in ("requests", "limits")} == needed
