@@ -85,10 +85,16 @@ def command_for(argv: list[str]) -> Any:
 
     def narrowed(typer_app: typer.Typer, words: list[str]) -> typer.Typer:
         small = copy.copy(typer_app)
+        if words[:1] == ["--"]:  # `astro-config -- lint FILE`: the command name follows
+            words = words[1:]
         first = words[0] if words and not words[0].startswith("-") else None
         commands = [c for c in typer_app.registered_commands if c.name == first]
         groups = [g for g in typer_app.registered_groups if g.name == first]
-        if len(commands) + len(groups) != 1:  # no command named: stand-ins
+        if len(commands) + len(groups) != 1:
+            names = {c.name for c in typer_app.registered_commands} | {g.name for g in typer_app.registered_groups}
+            if names & set(words):  # a command name further on (after an option): build everything for real
+                return typer_app
+            # no command named anywhere: nothing can run, so stand-ins will do
             commands = [stand_in(c) for c in typer_app.registered_commands]
             groups = typer_app.registered_groups
             words = []

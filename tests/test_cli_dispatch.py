@@ -39,6 +39,7 @@ PATHS = all_command_paths()
 SAMPLE = "sample-values/platform-0.37.yaml"
 CASES = (
     [[], ["--help"], ["lnt"], ["dag-deploy", "enabel"], ["--bogus"], ["dag-deploy", "--help"], ["dag-deploy"]]
+    + [["--", "lint", SAMPLE], ["dag-deploy", "--", "status", SAMPLE], ["--bogus", "lint", SAMPLE], ["--help", "lint"]]
     + [[*p, "--help"] for p in PATHS]
     + [[*p, "--no-such-option"] for p in PATHS]
     + [["get", SAMPLE, "global.dagOnlyDeployment.enabled"], ["dag-deploy", "size", "--upload", "40MB"]]
