@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import typer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from astro_config import cli
 from astro_config.cli import app, command_for
@@ -112,3 +114,58 @@ def test_main_uses_the_narrowed_command(monkeypatch: pytest.MonkeyPatch, capsys:
         cli.main()
     assert info.value.code == 0 and seen == [["dag-deploy", "size", "--upload", "40MB"]]
     assert "requests" in capsys.readouterr().out
+
+
+TOKENS = [
+    "lint",
+    "get",
+    "set",
+    "schema",
+    "merge",
+    "explain",
+    "diff",
+    "dag-deploy",
+    "status",
+    "enable",
+    "disable",
+    "size",
+    "--help",
+    "-h",
+    "--",
+    "--format",
+    "json",
+    "text",
+    "--upload",
+    "40MB",
+    "-f",
+    SAMPLE,
+    SAMPLE,
+    "x",
+    "global.dagOnlyDeployment.enabled",
+    "a=1",
+    "--bogus",
+    "--platform-version",
+    "0.37.7",
+    "--set",
+    "--check",
+]  # fmt: skip  (nothing that writes: no -w, -o, --overrides, --diff-file)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    args=st.builds(
+        lambda lead, names, rest: [*lead, *names, *rest],
+        st.lists(st.sampled_from(["--", "--help", "-h", "--bogus", "x"]), max_size=2),
+        st.lists(st.sampled_from(TOKENS[:12]), max_size=2),  # command and group names
+        st.lists(st.sampled_from(TOKENS), max_size=5),
+    )
+)
+def test_any_argv_behaves_like_the_whole_app(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.chdir(cli.Path(__file__).resolve().parent.parent)
+    capsys.readouterr()
+    whole = run(typer.main.get_command(app), args, capsys)
+    narrow = run(command_for(args), args, capsys)
+    assert narrow == whole, args
