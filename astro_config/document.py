@@ -90,6 +90,11 @@ def _scalar_value(node: Node) -> Any:
     return helm_scalar(node.value)
 
 
+def is_merge_key(key: Node) -> bool:
+    """A ``<<`` key (plain, untagged): its value's keys merge into the mapping (YAML 1.1, as Helm reads it)."""
+    return key.kind == "scalar" and key.style == "" and key.value == "<<" and not key.tag
+
+
 def _key_string(value: Any) -> str:
     """Helm (sigs.k8s.io/yaml) turns every mapping key into a string."""
     if isinstance(value, str):
@@ -471,9 +476,9 @@ def _build_index(doc: ValuesDocument) -> dict[KeyPath, Entry]:
             for k, v in node.value:
                 if k.kind != "scalar":
                     continue
-                kv = _scalar_value(k)
-                if k.style == "" and k.value == "<<" and not k.tag:
+                if is_merge_key(k):
                     continue
+                kv = _scalar_value(k)
                 child = (*path, _key_string(kv))
                 index[child] = Entry(k, v, node)
                 if v.kind in ("map", "seq"):
@@ -531,7 +536,7 @@ def to_plain(root: Node, name: str = "<string>", position: Any = None) -> Any:
         memo[nid] = d
         seen: dict[str, Node] = {}
         for k, v in node.value:
-            if k.kind == "scalar" and k.style == "" and k.value == "<<" and not k.tag:
+            if is_merge_key(k):
                 src = conv(v)
                 if isinstance(src, dict):
                     d.update(src)

@@ -24,20 +24,14 @@ from astro_config.document import (
     describe_missing,
     encode,
     helm_scalar,
+    is_merge_key,
     load_text,
     to_plain,
     type_name,
 )
 from astro_config.errors import InputError, KeyPathError, VerificationError
 from astro_config.keypath import KeyPath, format_path
-from astro_config.render import Style as Style  # (re-exported: the renderers used to live here)
-from astro_config.render import double_quoted as double_quoted
-from astro_config.render import plain_ok as plain_ok
-from astro_config.render import render_block as render_block
-from astro_config.render import render_flow as render_flow
-from astro_config.render import render_key as render_key
-from astro_config.render import render_scalar as render_scalar
-from astro_config.render import single_quoted_ok as single_quoted_ok
+from astro_config.render import Style, render_block, render_flow, render_key, render_scalar
 
 
 @dataclass(frozen=True)
@@ -548,15 +542,11 @@ def _resolve(node: Node) -> Node:
     return node
 
 
-def _is_merge_key(key: Node) -> bool:
-    return key.kind == "scalar" and key.style == "" and key.value == "<<" and not key.tag
-
-
 def _find_key(mapping: Node, part: str | int) -> int | None:
     if not isinstance(part, str):
         return None
     for i, (k, _v) in enumerate(mapping.value):
-        if k.kind == "scalar" and not _is_merge_key(k) and _key_string(_scalar_value(k)) == part:
+        if k.kind == "scalar" and not is_merge_key(k) and _key_string(_scalar_value(k)) == part:
             return i
         if k.kind == "plain" and k.value == part:
             return i
@@ -689,22 +679,32 @@ def changed_paths(old: Any, new: Any, path: KeyPath = ()) -> list[KeyPath]:
     return []
 
 
-def _check_lines(old_text: str, new_text: str, splice: Splice, name: str) -> None:
-    """Every line before the first and after the last line the splice touches must be byte-identical."""
-    head = old_text.rfind("\n", 0, splice.start) + 1  # start of the first touched line
-    tail = old_text.find("\n", max(splice.end, splice.start))  # line break ending the last touched line
-    tail = len(old_text) if tail == -1 else tail
-    if not (
-        len(new_text) >= head + len(old_text) - tail
-        and new_text.startswith(old_text[:head])
-        and new_text.endswith(old_text[tail:])
-    ):
-        first = old_text.count("\n", 0, head)
-        last = first + old_text.count("\n", head, tail)
-        raise VerificationError(
-            f"internal error: editing {name} would change lines outside the edited lines "
-            f"{first + 1}-{last + 1}; nothing was written (this is a bug in astro-config, please report it)"
-        )
+def _touched_lines(text: str, splice: Splice) -> tuple[int, int]:
+    """``(start of the first line, line break ending the last line)`` that ``splice`` touches in ``text``."""
+    tail = text.find("\n", max(splice.end, splice.start))
+    return text.rfind("\n", 0, splice.start) + 1, len(text) if tail == -1 else tail
+
+
+def _check_untouched_lines(old_text: str, new_text: str, splices: list[Splice], name: str) -> None:
+    """Every line outside the lines the splices touch (in order, on separate lines) must be byte-identical and
+    in its place in ``new_text``."""
+    shift = at = 0  # at: where the old text is checked from; shift: how far the splices so far moved it
+    head = tail = 0
+    for splice in splices:
+        head, tail = _touched_lines(old_text, splice)
+        if at + shift < 0 or new_text[at + shift : head + shift] != old_text[at:head]:
+            break
+        shift += len(splice.text) - (splice.end - splice.start)
+        at = tail
+    else:
+        if at + shift >= 0 and new_text[at + shift :] == old_text[at:]:
+            return
+    first = old_text.count("\n", 0, head)
+    last = first + old_text.count("\n", head, tail)
+    raise VerificationError(
+        f"internal error: editing {name} would change lines outside the edited lines "
+        f"{first + 1}-{last + 1}; nothing was written (this is a bug in astro-config, please report it)"
+    )
 
 
 def _verify(
@@ -719,7 +719,7 @@ def _verify(
             f"internal error: the edited {old.name} would not parse ({e.message}); nothing was written "
             "(this is a bug in astro-config, please report it)"
         ) from None
-    _check_lines(old.text, new_text, splice, old.name)
+    _check_untouched_lines(old.text, new_text, [splice], old.name)
     diffs = changed_paths(expected, new.data)
     if diffs:
         shown = ", ".join(format_path(p) for p in diffs[:5]) or "(types)"
@@ -753,12 +753,11 @@ def apply_edits(doc: ValuesDocument, edits: list[Edit] | tuple[Edit, ...]) -> Ed
     return result
 
 
-def _with_comment_gap(doc: ValuesDocument, splice: Splice) -> str:
-    text = splice.text
-    if text and text[-1] not in " \t\r\n" and doc.text.startswith("#", splice.end):
+def _with_comment_gap(doc: ValuesDocument, splice: Splice) -> Splice:
+    if splice.text and splice.text[-1] not in " \t\r\n" and doc.text.startswith("#", splice.end):
         # `{}#c` and `'x'#c`: a comment may touch a flow collection or a quoted scalar, not a plain one
-        text += " "
-    return text
+        return Splice(splice.start, splice.end, splice.text + " ")
+    return splice
 
 
 def _apply_together(doc: ValuesDocument, edits: list[Edit] | tuple[Edit, ...], style: Style) -> EditResult | None:
@@ -767,8 +766,9 @@ def _apply_together(doc: ValuesDocument, edits: list[Edit] | tuple[Edit, ...], s
 
     The verification is the same as for one edit: the new text parses, its data equals the old data with
     exactly these values set (worked out on plain data, independently of the splices), and every line outside
-    the edited ones is byte-identical. Returns None (the caller then applies the edits one by one, each
-    verified) whenever that shortcut does not apply or does not verify."""
+    the edited ones is byte-identical (a VerificationError, as for one edit). Returns None (the caller then
+    applies the edits one by one, each verified) whenever that shortcut does not apply, or the spliced text
+    does not read as expected (two splices that only work one after the other)."""
     sets = [e for e in edits if isinstance(e, SetValue) and e.path]
     if doc.aliases or "<<" in doc.text or len(sets) != len(edits):
         return None
@@ -779,7 +779,7 @@ def _apply_together(doc: ValuesDocument, edits: list[Edit] | tuple[Edit, ...], s
                 return None  # one inside another: order matters
     result = EditResult(old=doc, new=doc)
     expected = copy.deepcopy(doc.data)
-    planned: list[tuple[Splice, str]] = []
+    planned: list[Splice] = []
     for edit, path in zip(sets, paths, strict=True):
         current = doc.get(path)
         if current is not MISSING and type(current) is type(edit.value) and current == edit.value:
@@ -790,32 +790,23 @@ def _apply_together(doc: ValuesDocument, edits: list[Edit] | tuple[Edit, ...], s
             return None  # the one-by-one path gives the error (or manages in another order)
         if not _set_plain(expected, path, copy.deepcopy(edit.value)):
             return None
-        planned.append((splice, _with_comment_gap(doc, splice)))
+        planned.append(_with_comment_gap(doc, splice))
         result.changed_paths.extend(allowed)
     if not planned:
         return result
-    planned.sort(key=lambda item: item[0].start)
+    planned.sort(key=lambda sp: sp.start)
     text = doc.text
-    spans = [(text.rfind("\n", 0, sp.start) + 1, _line_break_after(text, max(sp.end, sp.start))) for sp, _ in planned]
+    spans = [_touched_lines(text, sp) for sp in planned]
     if any(spans[i][1] >= spans[i + 1][0] for i in range(len(spans) - 1)):
         return None  # two edits on one line (or adjacent): one by one
     pieces: list[str] = []
     at = 0
-    for sp, new in planned:
-        pieces += [text[at : sp.start], new]
+    for sp in planned:
+        pieces += [text[at : sp.start], sp.text]
         at = sp.end
     pieces.append(text[at:])
     new_text = "".join(pieces)
-    # every line outside the edited ones, byte-identical and in its place
-    shift = 0
-    at = 0
-    for (sp, new), (head, tail) in zip(planned, spans, strict=True):
-        if new_text[at + shift : head + shift] != text[at:head]:
-            return None
-        shift += len(new) - (sp.end - sp.start)
-        at = tail
-    if new_text[at + shift :] != text[at:]:
-        return None
+    _check_untouched_lines(text, new_text, planned, doc.name)
     try:
         new_doc = load_text(new_text, doc.name, bom=doc.bom)
     except InputError:
@@ -825,11 +816,6 @@ def _apply_together(doc: ValuesDocument, edits: list[Edit] | tuple[Edit, ...], s
     new_doc.path, new_doc.stat_key = doc.path, doc.stat_key
     result.new = new_doc
     return result
-
-
-def _line_break_after(text: str, index: int) -> int:
-    tail = text.find("\n", index)
-    return len(text) if tail == -1 else tail
 
 
 def _set_plain(data: Any, path: KeyPath, value: Any) -> bool:
@@ -913,7 +899,8 @@ def _apply_one(doc: ValuesDocument, edit: Edit, style: Style, result: EditResult
             splice = _delete_splice(doc, target)
             allowed = [target, *[(*s, target[-1]) for s in shared]]
         expected = _expected(doc, target, None, delete=True)
-    new_text = doc.text[: splice.start] + _with_comment_gap(doc, splice) + doc.text[splice.end :]
+    splice = _with_comment_gap(doc, splice)
+    new_text = doc.text[: splice.start] + splice.text + doc.text[splice.end :]
     new = _verify(doc, new_text, splice, expected, allowed)
     if "<<" in doc.text:  # merge keys copy the change to other mappings: say so
         extra = [

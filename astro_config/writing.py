@@ -42,23 +42,16 @@ def unified_diff(
 ) -> str:
     """A ``patch -p1`` compatible unified diff (``a/NAME`` and ``b/NAME``). Empty when equal.
 
-    Edits are local: the common head (as long as possible) and tail of the two texts are found first, and only
-    the lines between them are compared with difflib, so a huge file costs linear time and little memory
-    (difflib alone is superlinear on many equal lines: minutes for 40,000 equal comment lines), and an
-    insertion shows after the lines it follows.
+    Linear in time and memory on big files with a local change (see :func:`grouped_opcodes`); an insertion
+    shows after the lines it follows.
     """
     if old == new:
         return ""
-    cut, head, tail, keep = _diff_window(old, new, context)
-    before = _split_keep(old[cut:head])
-    after = _split_keep(old[len(old) - tail : len(old) - keep])
-    a = before + _split_keep(old[head : len(old) - tail]) + after
-    b = before + _split_keep(new[head : len(new) - tail]) + after
-    offset = old.count("\n", 0, cut)
+    a, b = _split_keep(old), _split_keep(new)
     out: list[str] = [f"--- a/{name}\n", f"+++ b/{name}\n"]
-    for group in _FixedOpcodes(_window_opcodes(a, b, len(before), len(after))).get_grouped_opcodes(context):
+    for group in grouped_opcodes(a, b, context):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
-        out.append(f"@@ -{hunk_range(i1 + offset, i2 + offset)} +{hunk_range(j1 + offset, j2 + offset)} @@\n")
+        out.append(f"@@ -{hunk_range(i1, i2)} +{hunk_range(j1, j2)} @@\n")
         for tag, x1, x2, y1, y2 in group:
             if tag == "equal":
                 out.extend(_body(" ", line, redact_line) for line in a[x1:x2])
@@ -195,38 +188,6 @@ def _tag(same: bool, i1: int, i2: int, j1: int, j2: int) -> Literal["replace", "
     return "delete" if i1 < i2 else "insert"
 
 
-def _diff_window(a: str, b: str, context: int) -> tuple[int, int, int, int]:
-    """``(cut, head, tail, keep)`` for two different texts, all on line boundaries: ``a[:head] == b[:head]``
-    (the longest such head), the last ``tail`` characters of both are equal (not overlapping the head), and
-    ``cut``/``keep`` leave ``context`` lines of each inside the window ``a[cut:len(a) - keep]``."""
-    n = min(len(a), len(b))
-    step = 1 << 16
-    i = 0
-    while i + step <= n and a[i : i + step] == b[i : i + step]:
-        i += step
-    while i < n and a[i] == b[i]:
-        i += 1
-    head = a.rfind("\n", 0, i) + 1  # a line start in both
-    limit = n - head  # the tail may not overlap the head in either text
-    j = 0
-    while j + step <= limit and a[len(a) - j - step : len(a) - j] == b[len(b) - j - step : len(b) - j]:
-        j += step
-    while j < limit and a[len(a) - 1 - j] == b[len(b) - 1 - j]:
-        j += 1
-    q = a.find("\n", len(a) - j) if j else -1  # the tail begins after a line break inside it
-    tail_start = len(a) if q == -1 else q + 1
-    cut = head
-    for _ in range(context):
-        if cut == 0:
-            break
-        cut = a.rfind("\n", 0, cut - 1) + 1
-    end = tail_start
-    for _ in range(context):
-        k = a.find("\n", end)
-        end = len(a) if k == -1 else k + 1
-    return cut, head, len(a) - tail_start, len(a) - end
-
-
 def grouped_opcodes(
     a: Sequence[str], b: Sequence[str], context: int = 3
 ) -> Iterator[list[tuple[str, int, int, int, int]]]:
@@ -234,12 +195,12 @@ def grouped_opcodes(
     lines, in linear time for local changes: the common head (as long as possible) and tail are taken as equal
     and only the lines between them are compared (difflib alone is superlinear on files with many equal lines,
     minutes for 40,000 equal comment lines)."""
-    head = 0
-    limit = min(len(a), len(b))
-    while head < limit and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and a[-1 - tail] == b[-1 - tail]:
+    head, _ = _snake(a, b, 0, 0)
+    limit = min(len(a), len(b)) - head
+    step, tail = 64, 0  # (equal runs compared a slice at a time, at C speed)
+    while tail + step <= limit and a[len(a) - tail - step : len(a) - tail] == b[len(b) - tail - step : len(b) - tail]:
+        tail += step
+    while tail < limit and a[-1 - tail] == b[-1 - tail]:
         tail += 1
     if head == len(a) == len(b):
         return
@@ -339,10 +300,8 @@ def write_files(writes: Sequence[tuple[Path, bytes, bytes | None]]) -> None:
             for current in staged:
                 _stage(current)
             for current in staged:
-                if current.expect is not None and not _holds(current.target, current.expect):
-                    raise WriteError(
-                        f"{current.path}: the file changed on disk since it was read; nothing written (run again)"
-                    )
+                if current.expect is not None:
+                    _check_unchanged(current)
             if several:
                 for current in staged:
                     _save_previous(current)
@@ -378,14 +337,24 @@ def _preflight(path: Path, data: bytes, expect: bytes | None) -> _Staged:
             raise WriteError(f"{path}: the file disappeared since it was read; nothing written") from None
     except OSError as e:
         raise WriteError(f"{path}: cannot write: {_explain(e)}; nothing written") from None
-    if expect is not None:
-        try:
-            same = _holds(item.target, expect)
-        except OSError as e:
-            raise WriteError(f"{path}: cannot re-read before writing: {_explain(e)}; nothing written") from None
-        if not same:
-            raise WriteError(f"{path}: the file changed on disk since it was read; nothing written (run again)")
-    return item
+    return item  # (whether it still holds what was read is checked once all is staged, just before the renames)
+
+
+def _write_fully(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:  # os.write may write less than asked
+        view = view[os.write(fd, view) :]
+
+
+def _check_unchanged(item: _Staged) -> None:
+    """Refuse when the file no longer holds what was read (someone else wrote it meanwhile)."""
+    assert item.expect is not None
+    try:
+        same = _holds(item.target, item.expect)
+    except OSError as e:
+        raise WriteError(f"{item.path}: cannot re-read before writing: {_explain(e)}; nothing written") from None
+    if not same:
+        raise WriteError(f"{item.path}: the file changed on disk since it was read; nothing written (run again)")
 
 
 def _stage(item: _Staged) -> None:
@@ -394,9 +363,7 @@ def _stage(item: _Staged) -> None:
     fd, item.tmp = tempfile.mkstemp(prefix=f".{item.target.name}.", suffix=".tmp", dir=item.target.parent)
     try:
         _step("write")
-        view = memoryview(item.data)
-        while view:
-            view = view[os.write(fd, view) :]
+        _write_fully(fd, item.data)
         _step("fsync")
         os.fsync(fd)
     finally:
@@ -513,9 +480,7 @@ def write_backup(bak: Path, data: bytes, original: Path) -> None:
         raise WriteError(f"{bak}: cannot create the backup: {_explain(e)}; nothing written") from None
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            _write_fully(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -566,14 +531,6 @@ def emit(
         existing = backup_path(path)
         if existing.exists() or existing.is_symlink():
             raise WriteError(f"{existing}: a backup already exists; move it away first (nothing written)")
-    if opts.write and changed:
-        assert path is not None
-        try:
-            unchanged = _holds(path, old_bytes)
-        except OSError as e:
-            raise WriteError(f"{path}: cannot re-read before writing: {_explain(e)}; nothing written") from None
-        if not unchanged:
-            raise WriteError(f"{path}: the file changed on disk since it was read; nothing written (run again)")
     for dest in [opts.output, opts.diff_file, *[p for p, _ in extra]]:
         if dest is not None and dest.exists() and dest.is_dir():
             raise WriteError(f"{dest}: is a directory; nothing written")

@@ -13,21 +13,9 @@ from typing import Any
 import pytest
 
 from astro_config.document import MISSING, load_text
-from astro_config.editing import (
-    Delete,
-    Edit,
-    SetValue,
-    Style,
-    apply_edits,
-    changed_paths,
-    detect_style,
-    double_quoted,
-    plain_ok,
-    render_block,
-    render_flow,
-    render_scalar,
-)
+from astro_config.editing import Delete, Edit, SetValue, apply_edits, changed_paths, detect_style
 from astro_config.errors import KeyPathError
+from astro_config.render import Style, double_quoted, plain_ok, render_block, render_flow, render_scalar
 
 # fmt: off
 CASES: list[tuple[str, Edit, str]] = [
@@ -346,3 +334,20 @@ def test_changed_paths() -> None:
     assert changed_paths(math.nan, math.nan) == []
     shared: dict[str, Any] = {"x": 1}
     assert changed_paths(shared, shared) == []
+
+
+def test_untouched_lines_are_checked_around_every_splice() -> None:
+    """The verification's line check: text outside the lines the splices touch must be the old text."""
+    from astro_config.editing import Splice, _check_untouched_lines
+    from astro_config.errors import VerificationError
+
+    old = "a: 1\nb: 2\nc: 3\nd: 4\n"
+    one, two = Splice(3, 4, "10"), Splice(18, 19, "40")
+    good = "a: 10\nb: 2\nc: 3\nd: 40\n"
+    _check_untouched_lines(old, good, [one, two], "v.yaml")
+    _check_untouched_lines(old, "a: 10\nb: 2\nc: 3\nd: 4\n", [one], "v.yaml")
+    for bad in ("a: 10\nb: 9\nc: 3\nd: 40\n", "a: 10\nb: 2\nc: 3\nd: 40\ne: 5\n", "a: 10\nc: 3\nd: 40\n"):
+        with pytest.raises(VerificationError, match="outside the edited lines"):
+            _check_untouched_lines(old, bad, [one, two], "v.yaml")
+    with pytest.raises(VerificationError, match="outside the edited lines 1-1"):
+        _check_untouched_lines(old, "a: 10\nb: 2\nc: 3\nd: 4\nx\n", [one], "v.yaml")

@@ -32,8 +32,9 @@ from hypothesis import strategies as st
 
 from astro_config import editing
 from astro_config.document import ValuesDocument, load_bytes
-from astro_config.editing import Delete, Edit, SetValue, apply_edits, render_scalar
+from astro_config.editing import Delete, Edit, SetValue, apply_edits
 from astro_config.errors import KeyPathError
+from astro_config.render import render_scalar
 
 _HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile("engine-fast", max_examples=120, deadline=None, suppress_health_check=_HEALTH)

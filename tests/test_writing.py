@@ -401,25 +401,17 @@ def test_backup_appearing_late_is_still_refused(tmp_path: Path, monkeypatch: pyt
     assert bak.read_bytes() == b"someone else's backup\n" and f.read_bytes() == b"a: 1\n"
 
 
-def test_failed_write_removes_the_backup_it_made(tmp_path: Path) -> None:
+def test_failed_write_removes_the_backup_it_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     f = tmp_path / "v.yaml"
     f.write_bytes(b"a: 1\n")
-    real_holds = writing._holds
-    calls = []
 
-    def changed_later(path: Path, data: bytes) -> bool:
-        calls.append(path)
-        if len(calls) == 1:
-            return real_holds(path, data)
-        f.write_bytes(b"a: edited meanwhile\n")  # after the backup was made
-        return real_holds(path, data)
+    def edit_meanwhile(step: str) -> None:
+        if step == "create":  # after the backup was made, before the new content is in place
+            f.write_bytes(b"a: edited meanwhile\n")
 
-    writing._holds = changed_later  # type: ignore[assignment]
-    try:
-        with pytest.raises(WriteError, match="changed on disk"):
-            do_emit(f, b"a: 1\n", b"a: 2\n", WriteOptions(write=True, backup=True))
-    finally:
-        writing._holds = real_holds  # type: ignore[assignment]
+    monkeypatch.setattr(writing, "_FAULT", edit_meanwhile)
+    with pytest.raises(WriteError, match="changed on disk"):
+        do_emit(f, b"a: 1\n", b"a: 2\n", WriteOptions(write=True, backup=True))
     assert f.read_bytes() == b"a: edited meanwhile\n"
     assert not backup_path(f).exists()
     assert leftovers(tmp_path) == []
