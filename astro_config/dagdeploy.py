@@ -209,19 +209,15 @@ def toggle_edits(gen: Generation, on: bool) -> list[Edit]:
     return [SetValue(gen.global_flag, on), SetValue(gen.houston_flag, on)]
 
 
-def resources_edit(gen: Generation, resources: Mapping[str, Any]) -> SetValue:
-    """The whole resource block, replaced (used where the file has no usable block to edit in place)."""
-    return SetValue(gen.resources, dict(resources))
-
-
 def resources_edits(doc: ValuesDocument, gen: Generation, resources: Mapping[str, Mapping[str, Any]]) -> list[Edit]:
     """Edits that give the DAG server ``resources`` (``{"requests": {...}, "limits": {...}}``), as small as the
     file allows: where the file already has a ``requests``/``limits`` mapping, only its ``cpu`` and ``memory``
     are set, so its key order, comments and any other keys (``ephemeral-storage``, ...) stay; a missing section
     is added whole; a file without a usable resource block (none, ``{}``, an alias) gets the block whole."""
+    whole: list[Edit] = [SetValue(gen.resources, dict(resources))]
     entry = doc.index.get(gen.resources)
     if entry is None or entry.value.kind != "map" or not entry.value.value:
-        return [resources_edit(gen, resources)]
+        return whole
     edits: list[Edit] = []
     for section, amounts in resources.items():
         sec = doc.index.get((*gen.resources, section))
@@ -229,11 +225,11 @@ def resources_edits(doc: ValuesDocument, gen: Generation, resources: Mapping[str
             edits.append(SetValue((*gen.resources, section), dict(amounts)))
             continue
         if sec.value.kind != "map" or not sec.value.value:
-            return [resources_edit(gen, resources)]
+            return whole
         for name, amount in amounts.items():
             leaf = doc.index.get((*gen.resources, section, name))
             if leaf is not None and leaf.value.kind != "scalar":
-                return [resources_edit(gen, resources)]
+                return whole
             edits.append(SetValue((*gen.resources, section, name), amount))
     return edits
 
