@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from astro_config.bundle import measure
+from astro_config.platform.bundle import measure
 
 SEED = 20240615
 _SYLLABLES = ["ab", "ac", "al", "an", "ar", "da", "de", "el", "en", "er", "es", "et", "in", "is", "it", "ka",

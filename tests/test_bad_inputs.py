@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from astro_config import document
-from astro_config.cli import app
+from astro_config.cli.main import app
+from astro_config.document import reader as document
 
 BROKEN = Path(__file__).resolve().parent.parent / "sample-values" / "broken"
 

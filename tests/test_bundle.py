@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from astro_config import bundle
-from astro_config.bundle import BundleReport, measure, tar_stream
 from astro_config.errors import InputError
+from astro_config.platform import bundle
+from astro_config.platform.bundle import BundleReport, measure, tar_stream
 
 needs_tar = pytest.mark.skipif(shutil.which("tar") is None, reason="no tar on PATH")
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from astro_config import cli, editing
-from astro_config.cli import app, helm_set_type, main
+from astro_config.cli import main as cli
+from astro_config.cli.main import app, helm_set_type, main
+from astro_config.document import editing
 from astro_config.errors import VerificationError
 
 SAMPLE = """\

@@ -11,8 +11,8 @@ import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from astro_config import cli
-from astro_config.cli import app, command_for
+from astro_config.cli import main as cli
+from astro_config.cli.main import app, command_for
 
 
 def all_command_paths() -> list[list[str]]:

@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from conftest import ASTRONOMER, ASTRONOMER_RELEASES, ROOT, SAMPLES, needs_shared
 
-from astro_config import dagdeploy, document, editing
-from astro_config.profiles import GEN_034, GEN_036, GEN_2, generation_for_version, resolve_platform
+from astro_config.document import editing
+from astro_config.document import reader as document
+from astro_config.platform import dagdeploy
+from astro_config.platform.profiles import GEN_034, GEN_036, GEN_2, generation_for_version, resolve_platform
 
 GOLDEN = ROOT / "tests" / "data" / "status"
 UPDATE = os.environ.get("ASTRO_CONFIG_UPDATE_GOLDEN") == "1"

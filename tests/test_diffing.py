@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import ASTRONOMER, needs_shared
 
-from astro_config import diffing, helmyaml, layering
+from astro_config.helm import diffing, helmyaml, layering
 from astro_config.models import ChangeKind
-from astro_config.redact import REDACTED, REDACTED_CHANGED
+from astro_config.secrets.redact import REDACTED, REDACTED_CHANGED
 
 DATA = Path(__file__).parent / "data" / "diff"
 UPDATE = os.environ.get("ASTRO_CONFIG_UPDATE_GOLDEN") == "1"

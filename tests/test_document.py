@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from astro_config import document
-from astro_config.document import (
+from astro_config.document import reader as document
+from astro_config.document.reader import (
     MISSING,
     describe_missing,
     encode,
@@ -528,7 +528,7 @@ def test_characters_yaml_does_not_allow(source: str, where: tuple[int, int], cha
 
 
 def test_limit_errors_are_limit_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    from astro_config.document import LimitError
+    from astro_config.document.reader import LimitError
 
     monkeypatch.setattr(document, "MAX_NODES", 5)
     with pytest.raises(LimitError):

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from astro_config.document import MISSING, load_text
-from astro_config.editing import Delete, Edit, SetValue, apply_edits, changed_paths, detect_style
+from astro_config.document.editing import Delete, Edit, SetValue, apply_edits, changed_paths, detect_style
+from astro_config.document.reader import MISSING, load_text
+from astro_config.document.render import Style, double_quoted, plain_ok, render_block, render_flow, render_scalar
 from astro_config.errors import KeyPathError
-from astro_config.render import Style, double_quoted, plain_ok, render_block, render_flow, render_scalar
 
 # fmt: off
 CASES: list[tuple[str, Edit, str]] = [
@@ -187,7 +187,7 @@ def test_refusals(source: str, edit: Edit, message: str) -> None:
 
 
 def test_edit_over_a_limit_is_refused_not_a_bug(monkeypatch: pytest.MonkeyPatch) -> None:
-    from astro_config import document
+    from astro_config.document import reader as document
 
     doc = load_text("".join(f"k{i}: v\n" for i in range(10)))
     monkeypatch.setattr(document, "MAX_NODES", 22)
@@ -338,7 +338,7 @@ def test_changed_paths() -> None:
 
 def test_untouched_lines_are_checked_around_every_splice() -> None:
     """The verification's line check: text outside the lines the splices touch must be the old text."""
-    from astro_config.editing import Splice, _check_untouched_lines
+    from astro_config.document.editing import Splice, _check_untouched_lines
     from astro_config.errors import VerificationError
 
     old = "a: 1\nb: 2\nc: 3\nd: 4\n"

@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from astro_config import editing, writing
-from astro_config.cli import app
+from astro_config.cli.main import app
+from astro_config.document import editing, writing
 
 ORIGINAL = b"# values\nglobal:\n  baseDomain: example.com\n  dagOnlyDeployment:\n    enabled: false\n"
 STEPS = ("create", "write", "fsync", "chmod", "replace", "backup")

@@ -1,8 +1,8 @@
 """Hardening: a write that fails at any step leaves the original byte-identical and no temporary file behind.
 
 Faults are injected at every step of every write (through ``writing._FAULT`` and by patching the ``os`` calls
-the writer makes), both into :func:`astro_config.writing.write_atomic` directly and into the real command line
-(``astro_config.cli.main`` in this process) for each write mode. Tests run as root, so permission and
+the writer makes), both into :func:`astro_config.document.writing.write_atomic` directly and into the real command line
+(``astro_config.cli.main.main`` in this process) for each write mode. Tests run as root, so permission and
 read-only failures cannot be produced with ``chmod``: they are injected as the ``OSError`` the kernel would
 raise (EACCES, EPERM, EROFS, ENOSPC, EDQUOT, EIO).
 
@@ -26,7 +26,8 @@ import pytest
 import typer.main
 from conftest import SAMPLES
 
-from astro_config import cli, writing
+from astro_config.cli import main as cli
+from astro_config.document import writing
 from astro_config.errors import WriteError
 
 VALUES = SAMPLES / "platform-0.37.yaml"
@@ -285,7 +286,7 @@ def _cached_command(app: typer.Typer) -> object:
 
 
 def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
-    """``astro_config.cli.main()`` as the console script runs it, with ``argv``; returns (exit code, stderr)."""
+    """``astro_config.cli.main.main()`` as the console script runs it, with ``argv``; returns (exit code, stderr)."""
     monkeypatch.setattr(typer.main, "get_command", _cached_command)
     monkeypatch.setattr(sys, "argv", ["astro-config", *argv])
     code: object = 0

@@ -364,8 +364,9 @@ def test_hostile_figures(results: dict[tuple[str, str], dict[str, Any]]) -> None
 
 @pytest.mark.parametrize("platform", [None, "0.37.7"])
 def test_lint_refuses_too_many_lines_as_a_finding(tmp_path: Path, platform: str | None) -> None:
-    from astro_config import document, linting
+    from astro_config.document import reader as document
     from astro_config.errors import InputError
+    from astro_config.lint import engine as linting
 
     good = tmp_path / "good.yaml"
     good.write_bytes((SAMPLES / "half-enabled.yaml").read_bytes())

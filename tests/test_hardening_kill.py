@@ -6,7 +6,7 @@ kills it with SIGKILL after a random delay (fixed seed). After every kill the fi
 exactly B (never a mix, never truncated), with its mode kept, and the path must still be a regular file.
 
 Two writers are used: ``writing.write_atomic`` in a tight loop, and the real command line
-(``astro_config.cli.main`` in the writer process) running ``set FILE KEY=VALUE -w`` back and forth.
+(``astro_config.cli.main.main`` in the writer process) running ``set FILE KEY=VALUE -w`` back and forth.
 
 A SIGKILL between creating the temporary file and renaming it leaves that temporary file behind (nothing
 can clean up after SIGKILL); they are counted, checked never to be the target name, never more readable than
@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 from conftest import ASTRONOMER, SAMPLES
 
-from astro_config import writing
+from astro_config.document import writing
 
 SEED = 20240611
 KILLS_WRITE_ATOMIC = 150
@@ -47,8 +47,13 @@ FIGURES: Counter[str] = Counter()
 ZYGOTE = r"""
 import os, sys
 from pathlib import Path
-from astro_config import cli, writing
-from astro_config import document, editing, keypath, redact, secretdiff  # what a run imports lazily
+from astro_config.cli import main as cli
+from astro_config.document import writing
+from astro_config.document import reader as document  # what a run imports lazily
+from astro_config.document import editing
+from astro_config import keypath
+from astro_config.secrets import redact
+from astro_config.secrets import secretdiff
 
 target = Path(sys.argv[1])
 version_a = Path(sys.argv[2]).read_bytes()
@@ -143,7 +148,8 @@ def versions() -> tuple[bytes, bytes, str]:
     """Version A (the file as is) and version B (a flag switched on): they differ in the middle of the file and
     in length, so a torn or truncated file is neither. B is what ``set KEY=true`` makes of A and A what
     ``set KEY=false`` makes of B."""
-    from astro_config import document, editing
+    from astro_config.document import editing
+    from astro_config.document import reader as document
 
     key = "global.dagOnlyDeployment.enabled"
     path = ("global", "dagOnlyDeployment", "enabled")

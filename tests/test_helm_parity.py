@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from astro_config import helmyaml, layering
-from astro_config.setvalues import SetArg
+from astro_config.helm import helmyaml, layering
+from astro_config.helm.setvalues import SetArg
 
 CASES_FILE = Path(__file__).parent / "data" / "layering" / "cases.yaml"
 
@@ -151,7 +151,7 @@ def test_the_document_reader_reads_as_helm_does(case: dict[str, Any]) -> None:
     Two differences are by design: the document reader keeps integers beyond 2**53 exact (Helm rounds them to
     float64 when it goes through JSON: compared after that rounding), and it refuses a second YAML document
     and duplicate keys, which Helm silently ignores, since an edit there would not do what it seems to."""
-    from astro_config.document import load_text
+    from astro_config.document.reader import load_text
     from astro_config.errors import InputError
 
     for text in [*(case.get("files") or []), *([case["chart"]] if case.get("chart") else [])]:

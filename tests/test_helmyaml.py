@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from astro_config import helmyaml
 from astro_config.errors import InputError
+from astro_config.helm import helmyaml
 
 
 @pytest.mark.parametrize(

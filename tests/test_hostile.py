@@ -37,7 +37,10 @@ _LAUNCH = "import subprocess, sys; sys.exit(subprocess.run([sys.executable, '-c'
 
 DRIVER = r"""
 import json, os, resource, signal, sys, time
-from astro_config import cli, document, editing, writing
+from astro_config.cli import main as cli
+from astro_config.document import reader as document
+from astro_config.document import editing
+from astro_config.document import writing
 from astro_config.errors import AstroConfigError, VerificationError
 
 def handle(path, op):

@@ -25,10 +25,10 @@ argv, out = json.loads(sys.argv[1]), sys.argv[2]
 try:
     if argv is not None:
         sys.argv = ["astro-config", *argv]
-        from astro_config.cli import main
+        from astro_config.cli.main import main
         main()
     else:
-        import astro_config.cli
+        import astro_config.cli.main
 except SystemExit:
     pass
 finally:
@@ -39,7 +39,7 @@ finally:
 
 def modules_after(argv: list[str] | None, tmp_path: Path) -> set[str]:
     """Top-level package names in ``sys.modules`` after running ``astro-config ARGV`` (None: only importing
-    :mod:`astro_config.cli`) in a fresh interpreter."""
+    :mod:`astro_config.cli.main`) in a fresh interpreter."""
     out = tmp_path / "modules.json"
     done = subprocess.run(
         [sys.executable, "-c", _RUN, json.dumps(argv), str(out)],
@@ -96,12 +96,18 @@ def test_size_without_values_needs_no_yaml_reader(tmp_path: Path) -> None:
     """``dag-deploy size --upload`` reads no file: neither the document reader (and ruamel.yaml, ~25 ms) nor the
     edit engine is imported; rendering the block needs only render.py and scalars.py."""
     modules = full_modules_after(["dag-deploy", "size", "--upload", "40MB"], tmp_path)
-    assert "astro_config.render" in modules and "astro_config.sizing" in modules  # (it did run)
-    for name in ("astro_config.document", "astro_config.editing", "astro_config.dagdeploy", "ruamel", "_ruamel_yaml"):
+    assert "astro_config.document.render" in modules and "astro_config.platform.sizing" in modules  # (it did run)
+    for name in (
+        "astro_config.document.reader",
+        "astro_config.document.editing",
+        "astro_config.platform.dagdeploy",
+        "ruamel",
+        "_ruamel_yaml",
+    ):
         assert name not in modules, name
 
 
 def test_enable_without_upload_does_not_size(tmp_path: Path) -> None:
     modules = full_modules_after(["dag-deploy", "enable", str(SAMPLE)], tmp_path)
-    assert "astro_config.editing" in modules
-    assert "astro_config.sizing" not in modules
+    assert "astro_config.document.editing" in modules
+    assert "astro_config.platform.sizing" not in modules

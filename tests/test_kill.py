@@ -32,7 +32,9 @@ SAMPLE = "# values\nglobal:\n  baseDomain: example.com\n  dagOnlyDeployment:\n  
 DRIVER = r"""
 import io, json, os, random, signal, sys, time
 from pathlib import Path
-from astro_config import document, editing, writing
+from astro_config.document import reader as document
+from astro_config.document import editing
+from astro_config.document import writing
 
 path = Path(sys.argv[1])
 kills = int(sys.argv[2])

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from astro_config import helmyaml, layering
+from astro_config.helm import helmyaml, layering
+from astro_config.helm.layering import MISSING, Layer, LayerKind
+from astro_config.helm.setvalues import SetArg
 from astro_config.keypath import parse as parse_path
-from astro_config.layering import MISSING, Layer, LayerKind
-from astro_config.setvalues import SetArg
 
 CASES_FILE = Path(__file__).parent / "data" / "layering" / "cases.yaml"
 

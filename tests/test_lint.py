@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from astro_config import linting
-from astro_config.document import load_text
+from astro_config.document.reader import load_text
 from astro_config.errors import AstroConfigError, InputError, PlatformVersionError
+from astro_config.lint import engine as linting
+from astro_config.lint.rules import RULES
 from astro_config.models import Problem, Severity
-from astro_config.rules import RULES
-from astro_config.sizing import parse_size
+from astro_config.platform.sizing import parse_size
 
 ROOT = Path(__file__).resolve().parent.parent
 ASTRONOMER = Path(os.environ.get("ASTRO_CONFIG_SHARED", ROOT.parent / "shared")) / "astronomer"
@@ -321,14 +321,16 @@ def test_suppressing_another_rule_keeps_the_finding() -> None:
 
 
 def test_lint_modules_do_not_import_jsonschema() -> None:
-    # The bundled schemas are validated by astro_config.schemas' own compiled validator (jsonschema costs
+    # The bundled schemas are validated by astro_config.lint.schemas' own compiled validator (jsonschema costs
     # about 0.1 s to import); jsonschema is needed only for a schema with keywords that validator lacks.
     code = (
         "import sys\n"
-        "import astro_config.linting, astro_config.rules, astro_config.schemas, astro_config.reporters\n"
+        "import astro_config.lint.engine, astro_config.lint.rules\n"
+        "import astro_config.lint.schemas, astro_config.lint.reporters\n"
         "assert 'jsonschema' not in sys.modules, 'jsonschema imported at import time'\n"
-        "from astro_config.document import load_text\n"
-        "problems = astro_config.linting.lint_document(load_text('global: {nginxEnabled: 1}', name='x'), '0.37.7')\n"
+        "from astro_config.document.reader import load_text\n"
+        "doc = load_text('global: {nginxEnabled: 1}', name='x')\n"
+        "problems = astro_config.lint.engine.lint_document(doc, '0.37.7')\n"
         "assert [p.rule for p in problems] == ['schema'], problems\n"
         "assert 'jsonschema' not in sys.modules, 'jsonschema imported by lint'\n"
     )
@@ -393,7 +395,7 @@ def _typed(value: object) -> object:
 def _same_as_full_parse(text: str) -> bool:
     """True when fast_data read ``text`` (the same data as the full parser, types and key order included);
     False when it left ``text`` to the full parser."""
-    from astro_config.document import load_text as full_load
+    from astro_config.document.reader import load_text as full_load
 
     try:
         fast = linting.fast_data(text)
@@ -451,7 +453,7 @@ def test_fast_data_shares_aliased_values_as_the_full_parser_does() -> None:
 
 
 def test_fast_data_leaves_alias_bombs_and_deep_nesting_to_the_full_parser() -> None:
-    from astro_config import document
+    from astro_config.document import reader as document
 
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
     for i in range(1, 7):
@@ -525,7 +527,7 @@ def test_fast_data_matches_the_full_parser_on_generated_documents() -> None:
 
 
 def test_lint_findings_do_not_depend_on_the_loader() -> None:
-    from astro_config import document
+    from astro_config.document import reader as document
 
     files = [str(p) for p in _real_and_fixture_files() if "layering" not in p.parts]
     fast = linting.lint_paths(files)

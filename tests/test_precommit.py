@@ -32,7 +32,7 @@ def _has_lint_command() -> bool:
     try:
         import typer.main
 
-        from astro_config import cli
+        from astro_config.cli import main as cli
     except ImportError:  # pragma: no cover - the CLI module not written yet
         return False
     group = typer.main.get_command(cli.app)

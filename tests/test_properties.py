@@ -30,11 +30,11 @@ from deepdiff import DeepDiff
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
-from astro_config import editing
-from astro_config.document import ValuesDocument, load_bytes
-from astro_config.editing import Delete, Edit, SetValue, apply_edits
+from astro_config.document import editing
+from astro_config.document.editing import Delete, Edit, SetValue, apply_edits
+from astro_config.document.reader import ValuesDocument, load_bytes
+from astro_config.document.render import render_scalar
 from astro_config.errors import KeyPathError
-from astro_config.render import render_scalar
 
 _HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile("engine-fast", max_examples=120, deadline=None, suppress_health_check=_HEALTH)

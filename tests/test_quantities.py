@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from astro_config.errors import AstroConfigError, QuantityError
-from astro_config.quantities import MAX_VALUE, format_cpu, format_memory, parse_cpu, parse_memory, parse_quantity
+from astro_config.platform.quantities import (
+    MAX_VALUE,
+    format_cpu,
+    format_memory,
+    parse_cpu,
+    parse_memory,
+    parse_quantity,
+)
 
 Gi = 1024**3
 Mi = 1024**2

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from astro_config import redact
-from astro_config.redact import REDACTED, REDACTED_CHANGED, REDACTED_UNCHANGED
+from astro_config.secrets import redact
+from astro_config.secrets.redact import REDACTED, REDACTED_CHANGED, REDACTED_UNCHANGED
 
 
 @pytest.mark.parametrize(

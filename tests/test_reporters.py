@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from astro_config import linting, reporters
+from astro_config.lint import engine as linting
+from astro_config.lint import reporters
+from astro_config.lint.reporters import REPORTERS
+from astro_config.lint.rules import RULES
 from astro_config.models import Problem, Result, Severity
-from astro_config.reporters import REPORTERS
-from astro_config.rules import RULES
-from astro_config.sizing import parse_size
+from astro_config.platform.sizing import parse_size
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "data" / "lint"

@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 from conftest import astronomer_files, corpus_files, real_files
 
-from astro_config.document import MISSING, Node, ValuesDocument, encode, load_file
-from astro_config.editing import Delete, SetValue, apply_edits
+from astro_config.document.editing import Delete, SetValue, apply_edits
+from astro_config.document.reader import MISSING, Node, ValuesDocument, encode, load_file
+from astro_config.document.render import render_scalar
+from astro_config.document.writing import unified_diff
 from astro_config.errors import KeyPathError
 from astro_config.keypath import format_path
-from astro_config.render import render_scalar
-from astro_config.writing import unified_diff
 
 FILES = real_files()
 IDS = [f"{p.parent.name}/{p.name}" if p.name == "values.yaml" else p.name for p in FILES]

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from astro_config import rules
-from astro_config.document import load_text
-from astro_config.linting import lint_document
+from astro_config.document.reader import load_text
+from astro_config.lint import rules
+from astro_config.lint.engine import lint_document
+from astro_config.lint.rules import RULES, get_rule, helm_merge
 from astro_config.models import Severity
-from astro_config.rules import RULES, get_rule, helm_merge
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from astro_config import profiles, schemas
-from astro_config.document import load_file, load_text
+from astro_config.document.reader import load_file, load_text
 from astro_config.errors import PlatformVersionError, SchemaNotFoundError
+from astro_config.lint import schemas
+from astro_config.platform import profiles
 
 ROOT = Path(__file__).resolve().parent.parent
 ASTRONOMER = Path(os.environ.get("ASTRO_CONFIG_SHARED", ROOT.parent / "shared")) / "astronomer"
@@ -114,7 +115,7 @@ def test_the_wheel_ships_the_schemas_and_loads_them_offline(tmp_path: Path) -> N
         zf.extractall(site)
     # Installed layout: the schemas are read from inside the package, with no source checkout around.
     code = (
-        "from astro_config import schemas\n"
+        "from astro_config.lint import schemas\n"
         "print(schemas.schema_location('values-0.36'))\n"
         "print(len(schemas.validate({'global': {'dagOnlyDeployment': {'enabled': 'x'}}}, 'values-0.36')))\n"
     )

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from astro_config import setvalues
 from astro_config.errors import InputError
-from astro_config.setvalues import SetArg
+from astro_config.helm import setvalues
+from astro_config.helm.setvalues import SetArg
 
 
 @pytest.mark.parametrize(

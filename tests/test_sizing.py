@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from astro_config.errors import QuantityError
-from astro_config.quantities import parse_cpu, parse_memory
-from astro_config.sizing import (
+from astro_config.platform.quantities import parse_cpu, parse_memory
+from astro_config.platform.sizing import (
     BLOCK_BYTES,
     BLOCK_MEMORY,
     MB,

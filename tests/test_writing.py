@@ -14,9 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from astro_config import writing
-from astro_config.errors import ExitCode, WriteError
-from astro_config.writing import (
+from astro_config.document import writing
+from astro_config.document.writing import (
     WriteOptions,
     backup_path,
     colorize_diff,
@@ -27,6 +26,7 @@ from astro_config.writing import (
     write_atomic,
     write_files,
 )
+from astro_config.errors import ExitCode, WriteError
 
 # --------------------------------------------------------------------------------------------------------------
 # Diffs

@@ -26,9 +26,9 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from astro_config.cli import app
-from astro_config.document import MISSING, load_bytes
-from astro_config.editing import Delete, SetValue, apply_edits
+from astro_config.cli.main import app
+from astro_config.document.editing import Delete, SetValue, apply_edits
+from astro_config.document.reader import MISSING, load_bytes
 from astro_config.errors import AstroConfigError, KeyPathError, VerificationError
 
 COUNTS = {"inputs": 0, "read": 0, "refused": 0, "edits_tried": 0, "edits_accepted": 0, "edits_refused": 0}

@@ -28,11 +28,11 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from astro_config import helmyaml, layering, setvalues
-from astro_config.cli import app
+from astro_config.cli.main import app
 from astro_config.errors import AstroConfigError, QuantityError, VerificationError
-from astro_config.quantities import format_cpu, format_memory, parse_cpu, parse_memory
-from astro_config.setvalues import SetArg
+from astro_config.helm import helmyaml, layering, setvalues
+from astro_config.helm.setvalues import SetArg
+from astro_config.platform.quantities import format_cpu, format_memory, parse_cpu, parse_memory
 
 COUNTS: dict[str, int] = {}
 

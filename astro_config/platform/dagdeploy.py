@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from astro_config.document import MISSING, ValuesDocument
-from astro_config.editing import Edit, SetValue, changed_paths
+from astro_config.document.editing import Edit, SetValue, changed_paths
+from astro_config.document.reader import MISSING, ValuesDocument
 from astro_config.keypath import KeyPath, format_path
-from astro_config.profiles import CHART, UPGRADE_DEPLOYMENTS_SET, Generation, Platform, WrongKey
+from astro_config.platform.profiles import CHART, UPGRADE_DEPLOYMENTS_SET, Generation, Platform, WrongKey
 
 BUNDLED = "bundled"
 THIRD_PARTY = "third-party"

@@ -2,7 +2,7 @@
 
 ``RULES`` maps the id to its :class:`Rule`. A rule's ``check(ctx)`` yields :class:`Problem` records for one
 document; it never prints and never raises for bad values (bad values are what it reports). Three rules are
-reported by the engine itself (:mod:`astro_config.linting`): ``syntax``, ``duplicate-key`` and
+reported by the engine itself (:mod:`astro_config.lint.engine`): ``syntax``, ``duplicate-key`` and
 ``unknown-platform``; their checks yield nothing.
 """
 
@@ -16,14 +16,15 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any, Protocol
 
-from astro_config import profiles, schemas
 from astro_config.errors import QuantityError
 from astro_config.keypath import KeyPath, format_path
+from astro_config.lint import schemas
 from astro_config.models import Problem, Severity
+from astro_config.platform import profiles
 
 
 class LintDocument(Protocol):
-    """What the rules need from a parsed values file (:class:`astro_config.document.ValuesDocument`)."""
+    """What the rules need from a parsed values file (:class:`astro_config.document.reader.ValuesDocument`)."""
 
     name: str
     text: str
@@ -124,7 +125,7 @@ class LintContext:
         return helm_merge(defaults, user)
 
     def upload_text(self) -> str:
-        from astro_config.sizing import format_bytes
+        from astro_config.platform.sizing import format_bytes
 
         assert self.upload_bytes is not None
         shown = f"an upload of {format_bytes(self.upload_bytes)}"
@@ -204,7 +205,7 @@ _QUANTITY_NAMES = ("cpu", "memory", "ephemeral-storage")
 
 
 def _parse_amount(name: str, value: Any) -> Fraction | int:
-    from astro_config.quantities import parse_cpu, parse_memory
+    from astro_config.platform.quantities import parse_cpu, parse_memory
 
     if name == "cpu":
         return parse_cpu(value)
@@ -212,7 +213,7 @@ def _parse_amount(name: str, value: Any) -> Fraction | int:
 
 
 def _show_amount(name: str, amount: Fraction | int) -> str:
-    from astro_config.quantities import format_cpu, format_memory
+    from astro_config.platform.quantities import format_cpu, format_memory
 
     if name == "cpu":
         return format_cpu(amount)
@@ -389,7 +390,7 @@ def check_requests_above_limits(ctx: LintContext) -> Iterator[Problem]:
 def check_resources_too_small(ctx: LintContext) -> Iterator[Problem]:
     if ctx.upload_bytes is None:
         return
-    from astro_config.sizing import THIRD_PARTY_CAP, allowed_upload, size_for_upload
+    from astro_config.platform.sizing import THIRD_PARTY_CAP, allowed_upload, size_for_upload
 
     if ctx.third_party_ingress and ctx.upload_bytes > THIRD_PARTY_CAP:
         return  # ingress-cap: no size can fix it
@@ -413,7 +414,7 @@ def check_resources_too_small(ctx: LintContext) -> Iterator[Problem]:
 def check_ingress_cap(ctx: LintContext) -> Iterator[Problem]:
     if ctx.upload_bytes is None or not ctx.third_party_ingress:
         return
-    from astro_config.sizing import THIRD_PARTY_CAP, format_bytes
+    from astro_config.platform.sizing import THIRD_PARTY_CAP, format_bytes
 
     if ctx.upload_bytes <= THIRD_PARTY_CAP:
         return

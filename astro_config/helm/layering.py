@@ -4,7 +4,7 @@ Helm's order (``helm install/upgrade/template``):
 
 1. every ``-f FILE`` in order, merged with ``mergeMaps``: maps merge deeply, a later file wins, lists and
    scalars are replaced whole, and a ``null`` replaces what earlier files set (it stays ``null``);
-2. every ``--set``, then every ``--set-string`` (see :mod:`astro_config.setvalues`), written into that map;
+2. every ``--set``, then every ``--set-string`` (see :mod:`astro_config.helm.setvalues`), written into that map;
 3. the chart's own ``values.yaml`` (``--chart-values``, what ``helm show values`` prints) is the lowest layer,
    coalesced under the user's values: a user ``null`` over a chart default *deletes* the key (templates see
    it as unset), a ``null`` for a key the chart does not have stays ``null``, chart keys the user does not
@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from astro_config import helmyaml, setvalues
+from astro_config.helm import helmyaml, setvalues
+from astro_config.helm.setvalues import SetArg
 from astro_config.keypath import KeyPath, format_path
-from astro_config.setvalues import SetArg
 
 Position = tuple[int, int]
 Locator = Callable[[KeyPath], Position | None]
@@ -439,7 +439,7 @@ def render(
     """The effective values as ``merge`` prints them: ``yaml`` exactly as Helm's ``toYaml`` (keys in its
     order), ``json`` as Go's ``json.MarshalIndent`` (keys sorted, as ``toJson``), secrets redacted unless
     ``show_secrets``. Ends with a newline."""
-    from astro_config import redact
+    from astro_config.secrets import redact
 
     values: Any = helmyaml.canonical(effective.values)
     if not show_secrets:
@@ -464,7 +464,7 @@ def render_explanation(
     patterns: Sequence[str] | None = None,
 ) -> str:
     """``explain KEY`` as text: the effective value and where it came from, then what it overrode."""
-    from astro_config import redact
+    from astro_config.secrets import redact
 
     pats = patterns if patterns is not None else redact.DEFAULT_PATTERNS
 

@@ -195,7 +195,7 @@ DagsDirOpt = Annotated[
 
 
 def write_options(write: bool, backup: bool, output: Path | None, diff_file: Path | None, check: bool) -> Any:
-    from astro_config.writing import WriteOptions
+    from astro_config.document.writing import WriteOptions
 
     opts = WriteOptions(write=write, backup=backup, output=output, diff_file=diff_file, check=check)
     opts.validate()
@@ -209,13 +209,13 @@ def finish_edit(
     extra_files: list[tuple[Path, bytes]] | None = None,
     quiet_messages: bool = False,
 ) -> int:
-    """Run the write mode for an :class:`~astro_config.editing.EditResult`; print messages; return the code."""
-    from astro_config.writing import emit
+    """Run the write mode for an :class:`~astro_config.document.editing.EditResult`; print messages; return the code."""
+    from astro_config.document.writing import emit
 
     diff_text = None
     shows_diff = opts.diff_file is not None or not (opts.write or opts.output or opts.check)
     if not show_secrets and shows_diff and result.changed:
-        from astro_config.secretdiff import redacted_unified_diff
+        from astro_config.secrets.secretdiff import redacted_unified_diff
 
         diff_text = redacted_unified_diff(result.old, result.new, result.old.name)
     outcome = emit(
@@ -244,7 +244,7 @@ def finish_edit(
 
 
 def _show_value(value: Any) -> str:
-    from astro_config.render import Style, render_block, render_scalar
+    from astro_config.document.render import Style, render_block, render_scalar
 
     if isinstance(value, (dict, list)) and value:
         return "\n".join(render_block(value, 0, Style(2, 2))) + "\n"
@@ -264,7 +264,8 @@ def get_cmd(
     show_secrets: ShowSecretsOpt = False,
 ) -> None:
     """Print the value at KEY: a scalar as plain text, a mapping or list as YAML. Missing key: exit 1."""
-    from astro_config import document, keypath
+    from astro_config import keypath
+    from astro_config.document import reader as document
 
     with handle_errors():
         path = keypath.parse(key)
@@ -278,7 +279,7 @@ def get_cmd(
 
 
 def _redact_value(path: Any, value: Any) -> Any:
-    from astro_config import redact
+    from astro_config.secrets import redact
 
     return redact.redact_at(path, value)
 
@@ -306,7 +307,9 @@ def set_cmd(
     is a string (use --string to force strings). New strings are quoted when Helm would read them as another
     type ("on", "0777", "1e3").
     """
-    from astro_config import document, editing, keypath
+    from astro_config import keypath
+    from astro_config.document import editing
+    from astro_config.document import reader as document
 
     with handle_errors():
         opts = write_options(write, backup, output, diff_file, check)
@@ -379,9 +382,9 @@ def lint_cmd(
 
     Exit 0 clean (warnings allowed), 1 any error (or warning with --strict), 2 usage error or no file found.
     """
-    from astro_config import linting
+    from astro_config.lint import engine as linting
+    from astro_config.lint.reporters import REPORTERS, should_color
     from astro_config.models import Result
-    from astro_config.reporters import REPORTERS, should_color
 
     with handle_errors():
         if fmt == "auto":
@@ -410,7 +413,7 @@ def lint_cmd(
             if bar is not None:
                 bar.close()
         if layers or sets or set_strings:
-            from astro_config.cli_layers import layered_from_options
+            from astro_config.cli.layers import layered_from_options
 
             ld = layered_from_options(layers, sets, set_strings)
             found = linting.lint_document(ld, platform_version, upload_bytes, upload_label=label)
@@ -456,11 +459,11 @@ def _upload_target(upload: str | None, dags_dir: Path | None) -> tuple[int | Non
     if upload is not None and dags_dir is not None:
         fail("give one of --upload and --dags-dir, not both")
     if upload is not None:
-        from astro_config import sizing
+        from astro_config.platform import sizing
 
         return sizing.parse_size(upload), f"--upload {upload}"
     if dags_dir is not None:
-        from astro_config import bundle
+        from astro_config.platform import bundle
 
         report = bundle.measure(dags_dir)
         return int(report.compressed_bytes), f"--dags-dir {dags_dir}"
@@ -480,7 +483,7 @@ def schema_cmd(
     ] = None,
 ) -> None:
     """Print the JSON Schema (bundled, offline) that lint uses for a platform release."""
-    from astro_config import schemas
+    from astro_config.lint import schemas
 
     with handle_errors():
         _gen, text = schemas.schema_for_platform(platform_version)
@@ -488,7 +491,7 @@ def schema_cmd(
 
 
 def _register() -> None:
-    from astro_config import cli_dagdeploy, cli_layers  # noqa: F401 - cli_layers registers its commands
+    from astro_config.cli import dagdeploy as cli_dagdeploy
 
     app.add_typer(cli_dagdeploy.app, name="dag-deploy")
 

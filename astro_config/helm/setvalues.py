@@ -337,7 +337,7 @@ class SetSurprise:
 
 def surprises(arg: SetArg) -> list[SetSurprise]:
     """Values whose ``--set`` typing differs from what the same text means in a values file."""
-    from astro_config import helmyaml
+    from astro_config.helm import helmyaml
 
     out: list[SetSurprise] = []
     data: dict[str, Any] = {}

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from astro_config import profiles
 from astro_config.errors import AstroConfigError, InputError, PlatformVersionError
 from astro_config.keypath import KeyPath, format_path
+from astro_config.lint.rules import RULES, LintContext, LintDocument, checked_rules, is_yaml11_plain
 from astro_config.models import Problem, Result
-from astro_config.rules import RULES, LintContext, LintDocument, checked_rules, is_yaml11_plain
+from astro_config.platform import profiles
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -229,7 +229,7 @@ def _event_types() -> tuple[Any, ...]:
 
 
 def fast_data(text: str) -> dict[str, Any]:
-    """The values of ``text`` as :func:`astro_config.document.load_text` reads them (Helm's YAML 1.1 typing,
+    """The values of ``text`` as :func:`astro_config.document.reader.load_text` reads them (Helm's YAML 1.1 typing,
     keys as strings, go-yaml merge keys, shared aliases), built straight from libyaml's events without the
     position tree: about a third of the time.
 
@@ -242,7 +242,7 @@ def fast_data(text: str) -> dict[str, Any]:
 
 def fast_read(text: str) -> tuple[dict[str, Any], bool]:
     """:func:`fast_data`, and whether any plain scalar is one that the yaml11-type rule reports."""
-    from astro_config import document
+    from astro_config.document import reader as document
 
     if len(text) > document.MAX_LINE_CHARS or "\r" in text or text.startswith("\ufeff"):
         raise _Unusual
@@ -412,7 +412,7 @@ class FastDocument:
     def full(self) -> LintDocument:
         """The fully parsed document (with positions), parsed once."""
         if self._full is None:
-            from astro_config import document
+            from astro_config.document import reader as document
 
             self._full = document.load_text(self.text, self.name, bom=self._bom)
         return self._full
@@ -430,8 +430,8 @@ class FastDocument:
 
 def load_for_lint(path: str, max_bytes: int | None = None) -> LintDocument:
     """Read a values file for lint: :class:`FastDocument` when :func:`fast_data` can read it, else the fully
-    parsed document. Raises :class:`InputError` as :func:`astro_config.document.load_file` does."""
-    from astro_config import document
+    parsed document. Raises :class:`InputError` as :func:`astro_config.document.reader.load_file` does."""
+    from astro_config.document import reader as document
 
     limit = document.DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     raw = document.read_bytes(path, path, limit)
@@ -579,7 +579,7 @@ def run_lint(
     Raises :class:`AstroConfigError` (exit 2) for an unknown format, a path that matches no file or an
     unreadable ``platform_version``; nothing is written then.
     """
-    from astro_config.reporters import REPORTERS
+    from astro_config.lint.reporters import REPORTERS
 
     reporter = REPORTERS.get(fmt)
     if reporter is None:

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from astro_config.cli import (
+from astro_config.cli.layers import ChartValuesOpt, layered_from_options
+from astro_config.cli.main import (
     BackupOpt,
     CheckOpt,
     DagsDirOpt,
@@ -29,7 +30,6 @@ from astro_config.cli import (
     progress_bar,
     write_options,
 )
-from astro_config.cli_layers import ChartValuesOpt, layered_from_options
 from astro_config.errors import ExitCode
 
 app = typer.Typer(
@@ -65,7 +65,7 @@ IngressOpt = Annotated[
 
 
 def _platform(version: str | None, doc: Any) -> Any:
-    from astro_config.profiles import resolve_platform
+    from astro_config.platform.profiles import resolve_platform
 
     return resolve_platform(version, doc.data, doc.name)
 
@@ -96,9 +96,9 @@ def _fmt_resources(res: Any) -> str:
 
 
 def _status_record(doc: Any, version: str | None) -> dict[str, Any]:
-    from astro_config import dagdeploy, sizing
     from astro_config.keypath import format_path
-    from astro_config.profiles import format_version, unsafe_release
+    from astro_config.platform import dagdeploy, sizing
+    from astro_config.platform.profiles import format_version, unsafe_release
 
     platform = _platform(version, doc)
     state = dagdeploy.read_state(doc, platform)
@@ -157,7 +157,7 @@ def _fix_text(state: Any, platform: Any, file: str) -> str | None:
 
 
 def _status_text(rec: dict[str, Any]) -> str:
-    from astro_config.sizing import format_bytes
+    from astro_config.platform.sizing import format_bytes
 
     lines = [rec["file"]]
     layout = rec["layout"]
@@ -218,7 +218,7 @@ def status_cmd(
 
     With -f FILE (repeated) and --set, shows the effective values of that layered set, as Helm merges it, with
     each value's FILE:LINE taken from the layer that set it."""
-    from astro_config import document
+    from astro_config.document import reader as document
 
     if fmt not in ("text", "json"):
         fail(f"--format must be text or json, not {fmt!r}")
@@ -249,7 +249,7 @@ def status_cmd(
 
 
 def _render_overrides(data: dict[str, Any]) -> bytes:
-    from astro_config.render import Style, render_block
+    from astro_config.document.render import Style, render_block
 
     header = "# Overrides written by astro-config: pass this file as an extra -f after the original values file.\n"
     body = "\n".join(render_block(data, 0, Style(2, 2))) + "\n" if data else "{}\n"
@@ -266,7 +266,7 @@ def _resolve_ingress(choice: str, state_ingress: str | None) -> str:
 
 def _measure_upload(upload: str | None, dags_dir: Path | None) -> tuple[int, Any]:
     """Bytes of the target upload, and the bundle report when a folder was measured."""
-    from astro_config import sizing
+    from astro_config.platform import sizing
 
     if upload is not None and dags_dir is not None:
         fail("give one of --upload and --dags-dir, not both")
@@ -274,7 +274,7 @@ def _measure_upload(upload: str | None, dags_dir: Path | None) -> tuple[int, Any
         return sizing.parse_size(upload), None
     if dags_dir is None:
         fail("give --upload SIZE or --dags-dir DIR")
-    from astro_config import bundle
+    from astro_config.platform import bundle
 
     bar = progress_bar("measuring dags", min_total=20 * 1024 * 1024) if sys.stderr.isatty() else None
     try:
@@ -302,9 +302,11 @@ def _toggle(
     namespace: str,
     show_secrets: bool,
 ) -> int:
-    from astro_config import dagdeploy, document, editing
+    from astro_config.document import editing
+    from astro_config.document import reader as document
     from astro_config.keypath import format_path
-    from astro_config.profiles import format_version, unsafe_release
+    from astro_config.platform import dagdeploy
+    from astro_config.platform.profiles import format_version, unsafe_release
 
     layered: Any = None
     if layers or set_args[0] or set_args[1]:
@@ -355,7 +357,7 @@ def _toggle(
         # an unset flag already means false: disabling does not add keys
         edits = [e for e in edits if doc.get(e.path) is not document.MISSING]
     if on and (upload is not None or dags_dir is not None):
-        from astro_config import sizing
+        from astro_config.platform import sizing
 
         upload_bytes, _report = _measure_upload(upload, dags_dir)
         ingress = _resolve_ingress(ingress_choice, state.ingress)
@@ -411,9 +413,9 @@ def _toggle(
 
 def _warn_overridden(layered: Any, target: Any, new_text: str, edits: list[Any]) -> None:
     """Tell when a later layer or a --set overrides what was written to the target file."""
-    from astro_config import dagdeploy
-    from astro_config import layered as layered_mod
+    from astro_config.helm import layered as layered_mod
     from astro_config.keypath import format_path
+    from astro_config.platform import dagdeploy
 
     after = layered_mod.reparse_with(layered, target, new_text)
     for edit in edits:
@@ -508,12 +510,13 @@ def _size_record(
     ingress_choice: str,
     version: str | None,
 ) -> tuple[dict[str, Any], list[str]]:
-    from astro_config import sizing
+    from astro_config.platform import sizing
 
     warnings: list[str] = []
     state = None
     if values or sets or set_strings:  # (the values machinery is imported only when there are values)
-        from astro_config import dagdeploy, document
+        from astro_config.document import reader as document
+        from astro_config.platform import dagdeploy
 
         if values and len(values) == 1 and not sets and not set_strings:
             doc: Any = document.load_file(values[0])
@@ -554,7 +557,7 @@ def _size_record(
 
 def _boundary_notes(upload_bytes: int, margin: int, ingress: str) -> list[str]:
     """A measured size close to a limit may land on the other side of it in the real upload."""
-    from astro_config import sizing
+    from astro_config.platform import sizing
 
     notes = []
     limits = [(sizing.THIRD_PARTY_CAP, "the 8 MB third-party ingress cap")] if ingress == "third-party" else []
@@ -570,8 +573,8 @@ def _boundary_notes(upload_bytes: int, margin: int, ingress: str) -> list[str]:
 
 
 def _size_text(rec: dict[str, Any]) -> str:
-    from astro_config.render import Style, render_block
-    from astro_config.sizing import format_bytes
+    from astro_config.document.render import Style, render_block
+    from astro_config.platform.sizing import format_bytes
 
     lines = []
 
@@ -638,7 +641,7 @@ def size_cmd(
 ) -> None:
     """Size the DAG deploy server for a target upload (--upload) or a real folder (--dags-dir): 1 CPU and
     1536Mi per started 15 MB of compressed DAGs. Behind a third-party ingress, more than 8 MB is exit 1."""
-    from astro_config.render import Style, render_block
+    from astro_config.document.render import Style, render_block
 
     if fmt not in ("text", "yaml", "json"):
         fail(f"--format must be text, yaml or json, not {fmt!r}")
@@ -647,7 +650,7 @@ def size_cmd(
         for w in warnings:
             _err(f"warning: {w}")
         if rec["over_cap"]:
-            from astro_config.sizing import over_cap_message
+            from astro_config.platform.sizing import over_cap_message
 
             if fmt == "json":
                 sys.stdout.write(json.dumps(rec, indent=2, default=str) + "\n")

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from astro_config import profiles
 from astro_config.errors import SchemaNotFoundError
 from astro_config.keypath import KeyPath, format_path
+from astro_config.platform import profiles
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (Protocol classes cost import time)
     from importlib.resources.abc import Traversable
@@ -73,10 +73,10 @@ def schema_names() -> list[str]:
 
 def _candidates(name: str) -> list[Traversable]:
     filename = f"{name}{SCHEMA_SUFFIX}"
-    here = Path(__file__).parent
-    if os.path.isdir(here):  # a plain folder: no need for importlib.resources (a few ms to import)
+    package = Path(__file__).parent.parent  # astro_config/
+    if os.path.isdir(package):  # a plain folder: no need for importlib.resources (a few ms to import)
         # installed: astro_config/schemas; a source checkout: the top-level schemas/ folder beside the package
-        return [here / _FOLDER / filename, here.parent / _FOLDER / filename]
+        return [package / _FOLDER / filename, package.parent / _FOLDER / filename]
     from importlib import resources  # pragma: no cover - a zipped package
 
     return [resources.files(_PACKAGE).joinpath(_FOLDER, filename)]  # pragma: no cover

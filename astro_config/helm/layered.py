@@ -1,6 +1,6 @@
 """A layered set of values (``-f a.yaml -f b.yaml --set ...``) seen as one document.
 
-The effective values are Helm's merge (:mod:`astro_config.layering`); every position points at the file and
+The effective values are Helm's merge (:mod:`astro_config.helm.layering`); every position points at the file and
 line of the layer that set the value, so ``lint`` and ``dag-deploy status`` report where to fix things.
 """
 
@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from astro_config.document import MISSING, ValuesDocument, load_text
+from astro_config.document.reader import MISSING, ValuesDocument, load_text
+from astro_config.helm.layering import Effective, Layer, LayerKind, merge
+from astro_config.helm.setvalues import SetArg
 from astro_config.keypath import KeyPath, parse
-from astro_config.layering import Effective, Layer, LayerKind, merge
 from astro_config.models import Problem
-from astro_config.setvalues import SetArg
 
 
 @dataclass
@@ -34,7 +34,7 @@ class LayeredDocument:
         """A ``--set`` argument (or anything naming one) with secret values hidden, unless --show-secrets."""
         if self.show_secrets:
             return text
-        from astro_config.redact import redact_set_argument
+        from astro_config.secrets.redact import redact_set_argument
 
         head, sep, arg = text.partition(" ")
         if head in ("--set", "--set-string") and sep:
@@ -91,7 +91,7 @@ class LayeredDocument:
 
     def relocate(self, problems: Sequence[Problem]) -> list[Problem]:
         """Point every finding at the file that set its key, and apply that file's inline suppressions."""
-        from astro_config.linting import apply_suppressions
+        from astro_config.lint.engine import apply_suppressions
 
         by_file: dict[str, list[Problem]] = {}
         for p in problems:
@@ -125,7 +125,7 @@ def load_layered(
     max_bytes: int | None = None,
 ) -> LayeredDocument:
     """Read the files (one-line errors for bad input), and merge them as Helm does."""
-    from astro_config.document import DEFAULT_MAX_BYTES, load_file
+    from astro_config.document.reader import DEFAULT_MAX_BYTES, load_file
 
     limit = max_bytes or DEFAULT_MAX_BYTES
     docs = [load_file(f, max_bytes=limit) for f in files]

@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import Any, Literal, TypeVar
 
 from astro_config.errors import QuantityError
-from astro_config.quantities import format_cpu, format_memory, parse_cpu, parse_memory
+from astro_config.platform.quantities import format_cpu, format_memory, parse_cpu, parse_memory
 
 __all__ = [
     "BLOCK_BYTES",

@@ -11,8 +11,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
+from astro_config.lint.rules import RULES
 from astro_config.models import Problem, Result, Severity
-from astro_config.rules import RULES
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import xml.etree.ElementTree as ET

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from astro_config.document import (
+from astro_config.document.reader import (
     MISSING,
     Entry,
     LimitError,
@@ -29,9 +29,9 @@ from astro_config.document import (
     to_plain,
     type_name,
 )
+from astro_config.document.render import Style, render_block, render_flow, render_key, render_scalar
 from astro_config.errors import InputError, KeyPathError, VerificationError
 from astro_config.keypath import KeyPath, format_path
-from astro_config.render import Style, render_block, render_flow, render_key, render_scalar
 
 
 @dataclass(frozen=True)

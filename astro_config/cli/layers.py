@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from astro_config.cli import SetOpt, SetStringOpt, ShowSecretsOpt, ValuesFilesOpt, _err, app, fail, handle_errors
+from astro_config.cli.main import SetOpt, SetStringOpt, ShowSecretsOpt, ValuesFilesOpt, _err, app, fail, handle_errors
 from astro_config.errors import ExitCode
 
 ChartValuesOpt = Annotated[
@@ -29,7 +29,7 @@ def layered_from_options(
     what: str = "-f FILE",
     show_secrets: bool = False,
 ) -> Any:
-    from astro_config import layered
+    from astro_config.helm import layered
 
     if not files and not sets and not set_strings:
         fail(f"give at least one {what}")
@@ -40,7 +40,7 @@ def layered_from_options(
 
 
 def _typing_warnings(ld: Any) -> None:
-    from astro_config import layering
+    from astro_config.helm import layering
 
     texts = [(d.name, d.text) for d in ld.docs]
     for w in layering.typing_warnings(texts, ld.set_args):
@@ -63,8 +63,8 @@ def merge_cmd(
 ) -> None:
     """Print the effective values of a layered set (what templates see as .Values), merged exactly as Helm
     merges -f files, --set and --set-string; keys in Helm's order; secrets redacted."""
-    from astro_config import layering
-    from astro_config.writing import write_atomic
+    from astro_config.document.writing import write_atomic
+    from astro_config.helm import layering
 
     if fmt not in ("yaml", "json"):
         fail(f"--format must be yaml or json, not {fmt!r}")
@@ -90,7 +90,8 @@ def explain_cmd(
 ) -> None:
     """Show the effective value of KEY, the layer that set it (FILE:LINE or --set) and the values it overrode.
     Exit 1 when no layer sets it."""
-    from astro_config import keypath, layering
+    from astro_config import keypath
+    from astro_config.helm import layering
 
     with handle_errors():
         path = keypath.parse(key)
@@ -126,7 +127,7 @@ def diff_cmd(
     unified diff. Formatting-only differences are "same data". Exit 0 same data, 1 different, 2 trouble.
 
     Compare `helm get values` output with the files in git: diff live.yaml --new base.yaml --new prod.yaml."""
-    from astro_config import diffing
+    from astro_config.helm import diffing
 
     if fmt not in ("text", "json"):
         fail(f"--format must be text or json, not {fmt!r}")

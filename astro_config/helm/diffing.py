@@ -1,6 +1,6 @@
 """Semantic diff of two sets of values (files or layered sets), and a unified text diff.
 
-The comparison is on the data as Helm's templates see it (:func:`astro_config.helmyaml.canonical`), so
+The comparison is on the data as Helm's templates see it (:func:`astro_config.helm.helmyaml.canonical`), so
 comments, key order, quoting, ``yes`` vs ``true`` and ``1.0`` vs ``1`` are "same data". deepdiff does the
 work underneath (imported inside :func:`changes`: it is slow to import). Lists are compared in order with
 insertions and deletions aligned, so one item added at the top of a list is one change, not N.
@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from astro_config import helmyaml
+from astro_config.helm import helmyaml
 from astro_config.keypath import KeyPath, format_path
 from astro_config.models import Change, ChangeKind
-from astro_config.redact import DEFAULT_PATTERNS, redact_change, redact_for_diff
+from astro_config.secrets.redact import DEFAULT_PATTERNS, redact_change, redact_for_diff
 
 _MISSING: Any = object()
 
