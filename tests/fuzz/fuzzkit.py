@@ -3,7 +3,7 @@
 Fast profile (the normal test run, and CI): about a hundred examples per test. Long profile (at least 10,000 per
 test), one command:
 
-    HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py tests/fuzz
+    HYPOTHESIS_PROFILE=long python -m pytest tests/hardening/test_properties.py tests/fuzz
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ exit code is 0, 1 or 2 and stderr has at most one line.
 
 Fast profile (normal test run): a hundred-odd examples per test. Long profile (>= 10,000 per test):
 
-    HYPOTHESIS_PROFILE=long pytest tests/test_properties.py tests/fuzz
+    HYPOTHESIS_PROFILE=long pytest tests/hardening/test_properties.py tests/fuzz
 
 Set ``ASTRO_CONFIG_STATS_DIR`` to record the number of inputs tried (for SECURITY.md).
 """

@@ -23,7 +23,7 @@ import pytest
 pytest.importorskip("pre_commit")
 pytest.importorskip("hatchling")  # pip builds the hook without build isolation (offline)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "data" / "lint"
 HOOK_FILES = ("pyproject.toml", ".pre-commit-hooks.yaml", "astro_config", "schemas", "README.md")
 

@@ -59,7 +59,7 @@ def test_narrowed_command_behaves_like_the_whole_app(
     args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "100")
-    monkeypatch.chdir(cli.Path(__file__).resolve().parent.parent)
+    monkeypatch.chdir(cli.Path(__file__).resolve().parents[2])
     whole = run(typer.main.get_command(app), args, capsys)
     narrow = run(command_for(args), args, capsys)
     assert narrow == whole
@@ -164,7 +164,7 @@ def test_any_argv_behaves_like_the_whole_app(
     args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "100")
-    monkeypatch.chdir(cli.Path(__file__).resolve().parent.parent)
+    monkeypatch.chdir(cli.Path(__file__).resolve().parents[2])
     capsys.readouterr()
     whole = run(typer.main.get_command(app), args, capsys)
     narrow = run(command_for(args), args, capsys)

@@ -16,7 +16,7 @@ from astro_config.lint.engine import lint_document
 from astro_config.lint.rules import RULES, get_rule, helm_merge
 from astro_config.models import Severity
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 V034 = "global:\n  dagOnlyDeployment:\n    image: quay.io/astronomer/ap-dag-deploy:0.3.6\n"
 HOUSTON_0X = "astronomer:\n  houston:\n    config:\n      deployments:\n        configureDagDeployment: {}\n"

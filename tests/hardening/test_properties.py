@@ -13,7 +13,7 @@ flush or indented lists, CRLF, BOM, ``---``), and checks that
 
 Fast profile (the normal test run): a few hundred examples per test. Long profile, >= 10,000 per test:
 
-    HYPOTHESIS_PROFILE=long pytest tests/test_properties.py tests/fuzz
+    HYPOTHESIS_PROFILE=long pytest tests/hardening/test_properties.py tests/fuzz
 """
 
 from __future__ import annotations

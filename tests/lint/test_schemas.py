@@ -18,7 +18,7 @@ from astro_config.errors import PlatformVersionError, SchemaNotFoundError
 from astro_config.lint import schemas
 from astro_config.platform import profiles
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ASTRONOMER = Path(os.environ.get("ASTRO_CONFIG_SHARED", ROOT.parent / "shared")) / "astronomer"
 RELEASES = {"v0.34.5": "0.34", "v0.36.1": "0.36", "v0.37.7": "0.36", "v2.1.0": "2"}
 needs_shared = pytest.mark.skipif(not ASTRONOMER.is_dir(), reason="../shared/astronomer is not present")

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from conftest import astronomer_files
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BROKEN = ROOT / "sample-values" / "broken"
 CPU_LIMIT_S = 2.0
 MEMORY_LIMIT_MB = 200

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample-values" / "platform-0.37.yaml"
 HEAVY = ("deepdiff", "jsonschema", "pydantic", "rich")
 

@@ -12,7 +12,7 @@ from astro_config.helm.layering import MISSING, Layer, LayerKind
 from astro_config.helm.setvalues import SetArg
 from astro_config.keypath import parse as parse_path
 
-CASES_FILE = Path(__file__).parent / "data" / "layering" / "cases.yaml"
+CASES_FILE = Path(__file__).resolve().parents[1] / "data" / "layering" / "cases.yaml"
 
 
 def load_cases() -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """Reporters: every format on the same lint fixtures, compared with golden files; SARIF through a real validator.
 
 Regenerate the golden files after an intended change with ``ASTRO_CONFIG_UPDATE_GOLDEN=1 pytest
-tests/test_reporters.py`` and review the diff.
+tests/lint/test_reporters.py`` and review the diff.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from astro_config.lint.rules import RULES
 from astro_config.models import Problem, Result, Severity
 from astro_config.platform.sizing import parse_size
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "data" / "lint"
 GOLDEN = FIXTURES / "golden"
 UPDATE = os.environ.get("ASTRO_CONFIG_UPDATE_GOLDEN") == "1"

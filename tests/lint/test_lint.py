@@ -22,7 +22,7 @@ from astro_config.lint.rules import RULES
 from astro_config.models import Problem, Severity
 from astro_config.platform.sizing import parse_size
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ASTRONOMER = Path(os.environ.get("ASTRO_CONFIG_SHARED", ROOT.parent / "shared")) / "astronomer"
 ASTRONOMER_RELEASES = {"v0.34.5": "0.34.5", "v0.36.1": "0.36.1", "v0.37.7": "0.37.7", "v2.1.0": "2.1.0"}
 needs_shared = pytest.mark.skipif(not ASTRONOMER.is_dir(), reason="../shared/astronomer is not present")

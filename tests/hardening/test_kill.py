@@ -22,7 +22,7 @@ from pathlib import Path
 
 from conftest import astronomer_files
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KILLS = 200
 
 SAMPLE = "# values\nglobal:\n  baseDomain: example.com\n  dagOnlyDeployment:\n    enabled: false\n" + "".join(

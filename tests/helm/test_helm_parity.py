@@ -19,7 +19,7 @@ import pytest
 from astro_config.helm import helmyaml, layering
 from astro_config.helm.setvalues import SetArg
 
-CASES_FILE = Path(__file__).parent / "data" / "layering" / "cases.yaml"
+CASES_FILE = Path(__file__).resolve().parents[1] / "data" / "layering" / "cases.yaml"
 
 pytestmark = pytest.mark.helm
 

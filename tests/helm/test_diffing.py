@@ -16,7 +16,7 @@ from astro_config.helm import diffing, helmyaml, layering
 from astro_config.models import ChangeKind
 from astro_config.secrets.redact import REDACTED, REDACTED_CHANGED
 
-DATA = Path(__file__).parent / "data" / "diff"
+DATA = Path(__file__).resolve().parents[1] / "data" / "diff"
 UPDATE = os.environ.get("ASTRO_CONFIG_UPDATE_GOLDEN") == "1"
 
 

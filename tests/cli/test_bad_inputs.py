@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from astro_config.cli.main import app
 from astro_config.document import reader as document
 
-BROKEN = Path(__file__).resolve().parent.parent / "sample-values" / "broken"
+BROKEN = Path(__file__).resolve().parents[2] / "sample-values" / "broken"
 
 # file -> (line, column, message); line None: no position
 FILE_CASES: dict[str, tuple[int | None, int | None, str]] = {
