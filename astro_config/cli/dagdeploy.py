@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
-from astro_config.cli.layers import ChartValuesOpt, layered_from_options
-from astro_config.cli.main import (
+from astro_config.cli.options import (
     BackupOpt,
+    ChartValuesOpt,
     CheckOpt,
     DagsDirOpt,
     DiffFileOpt,
@@ -23,10 +23,11 @@ from astro_config.cli.main import (
     UploadOpt,
     ValuesFilesOpt,
     WriteOpt,
-    _err,
+    err,
     fail,
     finish_edit,
     handle_errors,
+    layered_from_options,
     progress_bar,
     write_options,
 )
@@ -331,9 +332,9 @@ def _toggle(
         view = doc
     platform = _platform(platform_version, view)
     gen = platform.generation
-    _err(f"{view.name}: platform layout {gen.label} ({platform.decided_by})")
+    err(f"{view.name}: platform layout {gen.label} ({platform.decided_by})")
     if layered is not None:
-        _err(f"editing {doc.name} (the {'--target' if target else 'last -f'} file)")
+        err(f"editing {doc.name} (the {'--target' if target else 'last -f'} file)")
     if on:
         fixed = unsafe_release(platform.version) if platform.exact_version else None
         if fixed and not force:
@@ -344,14 +345,14 @@ def _toggle(
                 "(or pass --force if you accept the risk)"
             )
         if gen.id == "0.34" and not platform.exact_version:
-            _err(
+            err(
                 "warning: the exact 0.34/0.35 release is not known; do not enable on 0.34.0-0.34.2 or 0.35.0 "
                 "(give --platform-version X.Y.Z to have it checked)"
             )
     state = dagdeploy.read_state(view, platform)
     for w in state.wrong_keys:
         where = f" ({w.where})" if w.where else ""
-        _err(f"note: {format_path(w.path)}{where} is ignored by this release: {w.explanation}; it does nothing")
+        err(f"note: {format_path(w.path)}{where} is ignored by this release: {w.explanation}; it does nothing")
     edits = dagdeploy.toggle_edits(gen, on)
     if not on:
         # an unset flag already means false: disabling does not add keys
@@ -365,7 +366,7 @@ def _toggle(
         if needed.over_cap:
             fail(sizing.over_cap_message(upload_bytes), ExitCode.FINDINGS)
         edits += dagdeploy.resources_edits(doc, gen, needed.resources())
-        _err(
+        err(
             f"sizing: {sizing.format_bytes(upload_bytes)} -> {needed.blocks} block(s): "
             f"{needed.resources()['requests']['cpu']} CPU / {needed.resources()['requests']['memory']}; "
             f"{sizing.SHARED_RESOURCES_NOTE}"
@@ -374,7 +375,7 @@ def _toggle(
     if layered is not None:
         _warn_overridden(layered, doc, result.new.text, edits)
     if not result.changed:
-        _err(f"{doc.name}: DAG-only deploys are already {'enabled' if on else 'disabled'}; nothing to change")
+        err(f"{doc.name}: DAG-only deploys are already {'enabled' if on else 'disabled'}; nothing to change")
         return ExitCode.OK
     extra: list[tuple[Path, bytes]] = []
     if overrides is not None:
@@ -401,13 +402,13 @@ def _toggle(
         alternative = dagdeploy.helm_upgrade_command([str(file), str(overrides)], release, namespace, version)
         command += f"\n     or, with the overrides file over the unedited original: {alternative}"
     if not opts.write and not opts.output and overrides is None:
-        _err("(nothing written: add -w to write in place, -o OUT for a new file, or --overrides OUT)")
+        err("(nothing written: add -w to write in place, -o OUT for a new file, or --overrides OUT)")
     if version is None:
-        _err("note: add --version <your platform release> to the command below (the exact release is not known)")
+        err("note: add --version <your platform release> to the command below (the exact release is not known)")
     if on:
-        _err(dagdeploy.NEXT_STEPS.format(command=command))
+        err(dagdeploy.NEXT_STEPS.format(command=command))
     else:
-        _err(f"Apply it: {command}")
+        err(f"Apply it: {command}")
     return code
 
 
@@ -422,7 +423,7 @@ def _warn_overridden(layered: Any, target: Any, new_text: str, edits: list[Any])
         value = after.get(edit.path)
         if value != edit.value or type(value) is not type(edit.value):
             where = after.where(edit.path) or "a later layer"
-            _err(
+            err(
                 f"warning: {format_path(edit.path)} is overridden by {where}: the set resolves to "
                 f"{dagdeploy.yaml_scalar(value)}, not {dagdeploy.yaml_scalar(edit.value)}; change it there too"
             )
@@ -648,7 +649,7 @@ def size_cmd(
     with handle_errors():
         rec, warnings = _size_record(upload, dags_dir, values, sets, set_strings, ingress, platform_version)
         for w in warnings:
-            _err(f"warning: {w}")
+            err(f"warning: {w}")
         if rec["over_cap"]:
             from astro_config.platform.sizing import over_cap_message
 

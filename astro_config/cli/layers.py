@@ -8,35 +8,18 @@ from typing import Annotated, Any
 
 import typer
 
-from astro_config.cli.main import SetOpt, SetStringOpt, ShowSecretsOpt, ValuesFilesOpt, _err, app, fail, handle_errors
+from astro_config.cli.options import (
+    ChartValuesOpt,
+    SetOpt,
+    SetStringOpt,
+    ShowSecretsOpt,
+    ValuesFilesOpt,
+    err,
+    fail,
+    handle_errors,
+    layered_from_options,
+)
 from astro_config.errors import ExitCode
-
-ChartValuesOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--chart-values",
-        help="The chart's defaults (helm show values astronomer/astronomer --version V) as the lowest layer.",
-        metavar="FILE",
-    ),
-]
-
-
-def layered_from_options(
-    files: list[Path] | None,
-    sets: list[str] | None,
-    set_strings: list[str] | None,
-    chart_values: Path | None = None,
-    what: str = "-f FILE",
-    show_secrets: bool = False,
-) -> Any:
-    from astro_config.helm import layered
-
-    if not files and not sets and not set_strings:
-        fail(f"give at least one {what}")
-    args = layered.set_args_from(sets, set_strings)
-    ld = layered.load_layered([str(f) for f in files or []], args, str(chart_values) if chart_values else None)
-    ld.show_secrets = show_secrets
-    return ld
 
 
 def _typing_warnings(ld: Any) -> None:
@@ -44,10 +27,9 @@ def _typing_warnings(ld: Any) -> None:
 
     texts = [(d.name, d.text) for d in ld.docs]
     for w in layering.typing_warnings(texts, ld.set_args):
-        _err(f"warning: {ld.shown(w.origin)}: {w.key}: {w.message}")
+        err(f"warning: {ld.shown(w.origin)}: {w.key}: {w.message}")
 
 
-@app.command("merge")
 def merge_cmd(
     files: ValuesFilesOpt = None,
     sets: SetOpt = None,
@@ -74,12 +56,11 @@ def merge_cmd(
         text = layering.render(ld.effective, fmt, show_secrets=show_secrets)
         if output is not None:
             write_atomic(output, text.encode("utf-8"))
-            _err(f"wrote {output}")
+            err(f"wrote {output}")
         else:
             sys.stdout.write(text)
 
 
-@app.command("explain")
 def explain_cmd(
     key: Annotated[str, typer.Argument(help="Dotted key path, e.g. global.dagOnlyDeployment.enabled.")],
     files: ValuesFilesOpt = None,
@@ -101,7 +82,6 @@ def explain_cmd(
         raise typer.Exit(ExitCode.OK if ex.present else ExitCode.FINDINGS)
 
 
-@app.command("diff")
 def diff_cmd(
     old: Annotated[Path | None, typer.Argument(help="Old values file.", show_default=False)] = None,
     new: Annotated[Path | None, typer.Argument(help="New values file.", show_default=False)] = None,

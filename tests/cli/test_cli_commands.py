@@ -278,7 +278,7 @@ def test_enable_layered_edits_last_file_and_warns_on_override(layers: tuple[Path
 
 
 def test_progress_bar_draws_and_clears(capsys: pytest.CaptureFixture[str]) -> None:
-    from astro_config.cli.main import progress_bar
+    from astro_config.cli.options import progress_bar
 
     bar = progress_bar("linting", unit="files", min_total=20)
     bar(5, 10)  # below min_total: nothing

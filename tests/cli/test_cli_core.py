@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from astro_config.cli import main as cli
-from astro_config.cli.main import app, helm_set_type, main
+from astro_config.cli.main import app, main
+from astro_config.cli.values import helm_set_type
 from astro_config.document import editing
 from astro_config.errors import VerificationError
 

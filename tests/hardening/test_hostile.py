@@ -38,6 +38,7 @@ _LAUNCH = "import subprocess, sys; sys.exit(subprocess.run([sys.executable, '-c'
 DRIVER = r"""
 import json, os, resource, signal, sys, time
 from astro_config.cli import main as cli
+from astro_config.cli import values as cli_values
 from astro_config.document import reader as document
 from astro_config.document import editing
 from astro_config.document import writing
@@ -46,7 +47,7 @@ from astro_config.errors import AstroConfigError, VerificationError
 def handle(path, op):
     doc = document.load_file(path)
     if op == "get":
-        cli._show_value(doc.data)  # renders the whole document, aliases expanded
+        cli_values._show_value(doc.data)  # renders the whole document, aliases expanded
         return
     result = editing.apply_edits(doc, [editing.SetValue(("astroConfigProbe", "enabled"), True)])
     if op == "set":

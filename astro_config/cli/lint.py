@@ -1,0 +1,97 @@
+"""``astro-config lint``: lint values files (or a layered set) and report in one of five formats."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from astro_config.cli.options import (
+    DagsDirOpt,
+    MaxBytesOpt,
+    PlatformOpt,
+    SetOpt,
+    SetStringOpt,
+    UploadOpt,
+    ValuesFilesOpt,
+    fail,
+    handle_errors,
+    layered_from_options,
+    progress_bar,
+    upload_target,
+)
+
+
+def lint_cmd(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Values files, folders (every *.yaml/*.yml below) or globs.", metavar="PATH..."),
+    ] = None,
+    platform_version: PlatformOpt = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text, json, github, sarif, junit; auto = github under GitHub Actions, else text.",
+            metavar="FORMAT",
+        ),
+    ] = "auto",
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the run too.")] = False,
+    upload: UploadOpt = None,
+    dags_dir: DagsDirOpt = None,
+    max_bytes: MaxBytesOpt = 10 * 1024 * 1024,
+    layers: ValuesFilesOpt = None,
+    sets: SetOpt = None,
+    set_strings: SetStringOpt = None,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", help="Processes for big fleets (0 = one per CPU); same result.", min=0),
+    ] = 1,
+) -> None:
+    """Lint values files for DAG-only deploy mistakes: typos, keys of the wrong platform generation, flags that
+    disagree, bad quantities, resources too small for an upload, ingress limits, YAML 1.1 surprises.
+
+    Each PATH is linted on its own. With -f FILE (repeated) and --set, the effective values of that layered set
+    are linted as one, and each finding points at the file and line of the layer that set the value.
+
+    Exit 0 clean (warnings allowed), 1 any error (or warning with --strict), 2 usage error or no file found.
+    """
+    from astro_config.lint import engine as linting
+    from astro_config.lint.reporters import REPORTERS, should_color
+    from astro_config.models import Result
+
+    with handle_errors():
+        if fmt == "auto":
+            fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+        if fmt not in REPORTERS:
+            fail(f"--format must be one of {', '.join(REPORTERS)}, not {fmt!r}")
+        if not paths and not layers and not sets and not set_strings:
+            fail("give at least one PATH, or a layered set with -f FILE")
+        upload_bytes, label = upload_target(upload, dags_dir)
+        bar = progress_bar("linting", unit="files", min_total=20) if sys.stderr.isatty() else None
+        try:
+            result = (
+                linting.lint_paths(
+                    paths,
+                    platform_version,
+                    upload_bytes,
+                    upload_label=label,
+                    max_bytes=max_bytes,
+                    jobs=jobs,
+                    progress=bar,
+                )
+                if paths
+                else Result()
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+        if layers or sets or set_strings:
+            ld = layered_from_options(layers, sets, set_strings)
+            found = linting.lint_document(ld, platform_version, upload_bytes, upload_label=label)
+            result.files.append(ld.name)
+            result.problems.extend(ld.relocate(found))
+        REPORTERS[fmt](sys.stdout, should_color(sys.stdout, os.environ), strict=strict).report(result)
+        raise typer.Exit(result.exit_code(strict))
