@@ -1,20 +1,25 @@
-"""Hardening: SIGKILL at a random moment of a rewrite never leaves a torn values file.
+"""SIGKILL while a values file is being rewritten: afterwards it is always the complete old or the complete new
+version, never a mix, never truncated, never missing.
 
-A long-lived helper process (a "zygote", started once) imports astro-config and, for each round, forks a
-writer that rewrites a real values file in a loop, alternating version A and version B, until this test
-kills it with SIGKILL after a random delay (fixed seed). After every kill the file must be exactly A or
-exactly B (never a mix, never truncated), with its mode kept, and the path must still be a regular file.
+1. Kill loops: a long-lived helper process (a "zygote", started once) imports astro-config and, for each
+   round, forks a writer that rewrites a real values file in a loop, alternating version A and version B,
+   until this test kills it with SIGKILL after a random delay (fixed seed). After every kill the file must be
+   exactly A or exactly B, with its mode kept, and the path must still be a regular file. Two writers are
+   used: ``writing.write_atomic`` in a tight loop, and the real command line (``astro_config.cli.main.main``
+   in the writer process) running ``set FILE KEY=VALUE -w`` back and forth. Forking from a started process
+   keeps a round at a few milliseconds (a fresh interpreter costs ~100 ms).
 
-Two writers are used: ``writing.write_atomic`` in a tight loop, and the real command line
-(``astro_config.cli.main.main`` in the writer process) running ``set FILE KEY=VALUE -w`` back and forth.
+   A SIGKILL between creating the temporary file and renaming it leaves that temporary file behind (nothing
+   can clean up after SIGKILL); they are counted, checked never to be the target name, never more readable
+   than the file (mode 0600 until the copy of the file's mode), and a later successful write is shown not to
+   remove them (a writer only removes its own temporary file).
+2. Kills at a chosen step: a driver process forks writers that rewrite the file through the same code path
+   as ``set -w`` (read, edit, verify, ``writing.emit``); every other writer is killed after a random delay,
+   the others kill themselves at a chosen step of the write (create, write, fsync, chmod, replace).
+3. The real command (``python -m astro_config set ... -w``) killed at random moments.
 
-A SIGKILL between creating the temporary file and renaming it leaves that temporary file behind (nothing
-can clean up after SIGKILL); they are counted, checked never to be the target name, never more readable than
-the file (mode 0600 until the copy of the file's mode), and a later successful write is shown not to remove
-them (a writer only removes its own temporary file).
-
-Forking from a started process keeps a round at a few milliseconds (a fresh interpreter costs ~100 ms).
-Run with ``ASTRO_CONFIG_FIGURES=FILE`` to append the figures to FILE as a JSON line.
+(This module merges the former ``test_hardening_kill.py`` and ``test_kill.py``.) ``ASTRO_CONFIG_FIGURES=FILE``
+appends the figures to FILE as JSON lines; ``ASTRO_CONFIG_STATS_DIR=DIR`` writes them to ``DIR/<part>.json``.
 """
 
 from __future__ import annotations
@@ -33,9 +38,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ASTRONOMER, SAMPLES
+from conftest import ASTRONOMER, SAMPLES, astronomer_files
+from hardenkit import ROOT, record_figures
 
 from astro_config.document import writing
+
+# ------------------------------------------------------------------------------------------------------------
+# 1. Kill loops
+# ------------------------------------------------------------------------------------------------------------
 
 SEED = 20240611
 KILLS_WRITE_ATOMIC = 150
@@ -130,12 +140,7 @@ for line in sys.stdin:
 def _figures() -> Iterator[None]:
     FIGURES.clear()
     yield
-    record = {"file": "test_hardening_kill.py", "seed": SEED, **dict(sorted(FIGURES.items()))}
-    print("\nfigures:", json.dumps(record))
-    out = os.environ.get("ASTRO_CONFIG_FIGURES")
-    if out:
-        with open(out, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record) + "\n")
+    record_figures("test_kill_writes.py", "kill-loops", {"seed": SEED, **dict(sorted(FIGURES.items()))})
 
 
 def real_values() -> bytes:
@@ -236,7 +241,7 @@ def check_after_kill(directory: Path, target: Path, a: bytes, b: bytes, seen_tmp
     return "A" if data == a else "B"
 
 
-def test_sigkill_during_rewrites(tmp_path: Path) -> None:
+def test_sigkill_during_rewrite_loops(tmp_path: Path) -> None:
     a, b, key = versions()
     (tmp_path / "a.yaml").write_bytes(a)
     (tmp_path / "b.yaml").write_bytes(b)
@@ -281,3 +286,141 @@ def test_sigkill_during_rewrites(tmp_path: Path) -> None:
     assert target.read_bytes() == b
     assert strays_after == strays_before
     FIGURES["stray_temp_files_left_after_next_write"] = len(strays_after)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# 2. Kills at a chosen step of the write
+# ------------------------------------------------------------------------------------------------------------
+
+KILLS = 200  # writers killed in part 2
+
+SAMPLE = "# values\nglobal:\n  baseDomain: example.com\n  dagOnlyDeployment:\n    enabled: false\n" + "".join(
+    f"# filler line {i} to make the write a little longer\nkey{i}: value{i}\n" for i in range(400)
+)
+
+DRIVER = r"""
+import io, json, os, random, signal, sys, time
+from pathlib import Path
+from astro_config.document import reader as document
+from astro_config.document import editing
+from astro_config.document import writing
+
+path = Path(sys.argv[1])
+kills = int(sys.argv[2])
+seed = int(sys.argv[3])
+rnd = random.Random(seed)
+KEY = ("global", "dagOnlyDeployment", "enabled")
+STEPS = ("create", "write", "fsync", "chmod", "replace")
+
+def versions(raw):
+    doc = document.load_bytes(raw, "v")
+    on = editing.apply_edits(doc, [editing.SetValue(KEY, True)]).new_bytes
+    off = editing.apply_edits(document.load_bytes(on, "v"), [editing.SetValue(KEY, False)]).new_bytes
+    return on, off
+
+def writer(die_at):
+    if die_at:
+        def fault(step):
+            if step == die_at and rnd.random() < 0.5:
+                os.kill(os.getpid(), signal.SIGKILL)
+        writing._FAULT = fault
+    while True:
+        doc = document.load_file(path)
+        value = not doc.get(KEY)
+        result = editing.apply_edits(doc, [editing.SetValue(KEY, value)])
+        writing.emit(name="v", path=path, old_bytes=result.old_bytes, new_bytes=result.new_bytes,
+                     old_text=result.old.text, new_text=result.new.text,
+                     opts=writing.WriteOptions(write=True), stdout=io.StringIO())
+
+original = path.read_bytes()
+on, off = versions(original)
+allowed = {original, on, off}  # (the original until the first write lands)
+stats = {"kills": 0, "by_step": {}, "random_delay": 0, "states": {"on": 0, "off": 0, "original": 0}, "bad": 0,
+         "temp_files_left": 0}
+for n in range(kills):
+    die_at = STEPS[n % len(STEPS)] if n % 2 else None
+    pid = os.fork()
+    if pid == 0:
+        rnd.seed(seed * 1000 + n)
+        try:
+            writer(die_at)
+        finally:
+            os._exit(1)
+    if die_at is None:
+        time.sleep(rnd.uniform(0.0, 0.03))
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    if not (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL):
+        print(json.dumps({"error": f"writer ended with status {status}"}))
+        sys.exit(1)
+    stats["kills"] += 1
+    if die_at:
+        stats["by_step"][die_at] = stats["by_step"].get(die_at, 0) + 1
+    else:
+        stats["random_delay"] += 1
+    now = path.read_bytes()
+    if now not in allowed:
+        stats["bad"] += 1
+    else:
+        stats["states"]["on" if now == on else "off" if now == off else "original"] += 1
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        stats["temp_files_left"] += 1
+        leftover.unlink()
+print(json.dumps(stats))
+"""
+
+
+def test_sigkill_at_chosen_write_steps(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    files = astronomer_files()
+    values.write_bytes(files[-1].read_bytes() if files else SAMPLE.encode())
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(values), str(KILLS), "20241125"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    stats = json.loads(done.stdout.strip().splitlines()[-1])
+    stats["seconds"] = round(time.monotonic() - started, 1)
+    record_figures("test_kill_writes.py", "kill", stats)
+    assert stats["kills"] == KILLS
+    assert stats["bad"] == 0, "a kill left a file that is neither the old nor the new version"
+    assert sum(stats["states"].values()) == KILLS
+    assert stats["states"]["on"] > 0 and stats["states"]["off"] > 0
+    assert all(stats["by_step"].get(s, 0) > 0 for s in ("create", "write", "fsync", "chmod", "replace"))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# 3. The real command
+# ------------------------------------------------------------------------------------------------------------
+
+
+def test_sigkill_the_real_command(tmp_path: Path) -> None:
+    """The installed command, killed at random moments of ``set -w`` (startup, parse, write)."""
+    values = tmp_path / "values.yaml"
+    original = SAMPLE.encode()
+    values.write_bytes(original)
+    new = original.replace(b"enabled: false", b"enabled: true")
+    rnd = random.Random(7)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    seen = {"old": 0, "new": 0}
+    for _ in range(6):
+        values.write_bytes(original)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "astro_config", "set", str(values), "global.dagOnlyDeployment.enabled=true", "-w"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        time.sleep(rnd.uniform(0.1, 0.9))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = values.read_bytes()
+        assert now in (original, new)
+        seen["old" if now == original else "new"] += 1
+        for leftover in tmp_path.glob(".values.yaml.*.tmp"):
+            leftover.unlink()
+    print(f"\nreal command killed 6 times: {seen}")
