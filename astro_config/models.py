@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -66,3 +68,33 @@ class Result:
         if self.errors() or (strict and self.warnings()):
             return 1
         return 0
+
+
+# Inline suppressions: ``# astro-config: disable=RULE[,RULE...]`` on a finding's line or the line above. They
+# live here, beside Problem, because both lint (lint/engine.py) and a layered set (helm/layered.py) apply them.
+_SUPPRESS = re.compile(r"#\s*astro-config:\s*disable=([A-Za-z0-9_,\s-]+)")
+
+
+def suppressed_rules(line_text: str) -> set[str]:
+    """Rule ids named by ``# astro-config: disable=RULE[,RULE...]`` on this line."""
+    ids: set[str] = set()
+    for m in _SUPPRESS.finditer(line_text):
+        ids.update(part.strip() for part in m.group(1).replace(" ", ",").split(",") if part.strip())
+    return ids
+
+
+def apply_suppressions(problems: list[Problem], lines: Sequence[str]) -> list[Problem]:
+    """Drop findings disabled by a comment on their line or on the line above."""
+    cache: dict[int, set[str]] = {}
+
+    def ids(line: int) -> set[str]:
+        if line not in cache:
+            cache[line] = suppressed_rules(lines[line - 1]) if 1 <= line <= len(lines) else set()
+        return cache[line]
+
+    kept: list[Problem] = []
+    for p in problems:
+        if p.line > 0 and (p.rule in ids(p.line) or p.rule in ids(p.line - 1)):
+            continue
+        kept.append(p)
+    return kept

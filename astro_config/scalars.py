@@ -114,7 +114,7 @@ def is_timestamp(text: str) -> bool:
     year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
     if not 1 <= month <= 12:
         return False
-    import calendar  # (only for date-like text)
+    import calendar  # lazy: start-up; only for date-like text
 
     if not 1 <= day <= calendar.monthrange(year if year > 0 else 2000, month)[1]:
         return False
@@ -208,7 +208,7 @@ def _resolve_untagged(text: str, tag: str) -> tuple[str, Any]:
 def _shortest(f: float) -> tuple[str, int]:
     """Shortest round-trip decimal digits of ``abs(f)`` (finite, non-zero) and the decimal point position:
     ``abs(f) == 0.DIGITS * 10**dp``."""
-    from decimal import Decimal
+    from decimal import Decimal  # lazy: start-up; only when a float is formatted
 
     _, digits, exponent = Decimal(repr(abs(f))).as_tuple()
     assert isinstance(exponent, int)

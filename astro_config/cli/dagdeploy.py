@@ -33,6 +33,9 @@ from astro_config.cli.options import (
 )
 from astro_config.errors import ExitCode
 
+# lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
+# path) that needs them: --help and dag-deploy size stay under 0.15 s (tests/cli/test_imports.py).
+
 app = typer.Typer(
     name="dag-deploy",
     no_args_is_help=True,

@@ -18,6 +18,9 @@ from astro_config.cli import dagdeploy, layers, lint, values
 from astro_config.cli.options import err
 from astro_config.errors import ExitCode
 
+# lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
+# path) that needs them: --help and dag-deploy size stay under 0.15 s (tests/cli/test_imports.py).
+
 app = typer.Typer(
     name="astro-config",
     no_args_is_help=True,

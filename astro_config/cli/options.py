@@ -16,6 +16,9 @@ import typer
 
 from astro_config.errors import AstroConfigError, ExitCode
 
+# lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
+# path) that needs them: --help and dag-deploy size stay under 0.15 s (tests/cli/test_imports.py).
+
 # ----------------------------------------------------------------------------------------------------------
 # Error handling
 # ----------------------------------------------------------------------------------------------------------

@@ -22,6 +22,9 @@ from astro_config.cli.options import (
 )
 from astro_config.errors import ExitCode
 
+# lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
+# path) that needs them: --help and dag-deploy size stay under 0.15 s (tests/cli/test_imports.py).
+
 
 def _show_value(value: Any) -> str:
     from astro_config.document.render import Style, render_block, render_scalar

@@ -232,7 +232,7 @@ def use_color(stream: TextIO) -> bool:
 
 
 def digest(data: bytes) -> str:
-    import hashlib  # (3 ms to import: only when asked)
+    import hashlib  # lazy: 3 ms to import, only when a digest is asked for
 
     return hashlib.sha256(data).hexdigest()
 

@@ -81,7 +81,7 @@ def _changes(a: Any, b: Any, prefix: KeyPath) -> list[Change]:
         return _list_changes(a, b, prefix)
     if not (isinstance(a, dict) and isinstance(b, dict)):
         return _scalar_change(a, b, prefix)
-    from deepdiff import DeepDiff
+    from deepdiff import DeepDiff  # lazy: start-up (~0.1 s with pydantic); only for two mappings
 
     out: list[Change] = []
     dd = DeepDiff(a, b, view="tree", verbose_level=2, exclude_types=[list], threshold_to_diff_deeper=0)

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from astro_config.document.reader import MISSING, ValuesDocument, load_text
+from astro_config.document.reader import DEFAULT_MAX_BYTES, MISSING, ValuesDocument, load_file, load_text
 from astro_config.helm.layering import Effective, Layer, LayerKind, merge
 from astro_config.helm.setvalues import SetArg
 from astro_config.keypath import KeyPath, parse
-from astro_config.models import Problem
+from astro_config.models import Problem, apply_suppressions
+from astro_config.secrets.redact import redact_set_argument
 
 
 @dataclass
@@ -34,8 +35,6 @@ class LayeredDocument:
         """A ``--set`` argument (or anything naming one) with secret values hidden, unless --show-secrets."""
         if self.show_secrets:
             return text
-        from astro_config.secrets.redact import redact_set_argument
-
         head, sep, arg = text.partition(" ")
         if head in ("--set", "--set-string") and sep:
             return f"{head} {redact_set_argument(arg)}"
@@ -91,8 +90,6 @@ class LayeredDocument:
 
     def relocate(self, problems: Sequence[Problem]) -> list[Problem]:
         """Point every finding at the file that set its key, and apply that file's inline suppressions."""
-        from astro_config.lint.engine import apply_suppressions
-
         by_file: dict[str, list[Problem]] = {}
         for p in problems:
             file = self.name
@@ -125,8 +122,6 @@ def load_layered(
     max_bytes: int | None = None,
 ) -> LayeredDocument:
     """Read the files (one-line errors for bad input), and merge them as Helm does."""
-    from astro_config.document.reader import DEFAULT_MAX_BYTES, load_file
-
     limit = max_bytes or DEFAULT_MAX_BYTES
     docs = [load_file(f, max_bytes=limit) for f in files]
     layers = [Layer(d.name, d.data, d.locate, LayerKind.FILE) for d in docs]

@@ -26,6 +26,7 @@ from typing import Any
 from astro_config.helm import helmyaml, setvalues
 from astro_config.helm.setvalues import SetArg
 from astro_config.keypath import KeyPath, format_path
+from astro_config.secrets import redact
 
 Position = tuple[int, int]
 Locator = Callable[[KeyPath], Position | None]
@@ -439,8 +440,6 @@ def render(
     """The effective values as ``merge`` prints them: ``yaml`` exactly as Helm's ``toYaml`` (keys in its
     order), ``json`` as Go's ``json.MarshalIndent`` (keys sorted, as ``toJson``), secrets redacted unless
     ``show_secrets``. Ends with a newline."""
-    from astro_config.secrets import redact
-
     values: Any = helmyaml.canonical(effective.values)
     if not show_secrets:
         values = redact.redact(values, patterns if patterns is not None else redact.DEFAULT_PATTERNS)
@@ -464,8 +463,6 @@ def render_explanation(
     patterns: Sequence[str] | None = None,
 ) -> str:
     """``explain KEY`` as text: the effective value and where it came from, then what it overrode."""
-    from astro_config.secrets import redact
-
     pats = patterns if patterns is not None else redact.DEFAULT_PATTERNS
 
     def shown(value: Any, path: KeyPath) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from astro_config.errors import InputError
+from astro_config.helm import helmyaml
 from astro_config.keypath import KeyPath, format_path
 
 MAX_INDEX = 65536
@@ -337,8 +338,6 @@ class SetSurprise:
 
 def surprises(arg: SetArg) -> list[SetSurprise]:
     """Values whose ``--set`` typing differs from what the same text means in a values file."""
-    from astro_config.helm import helmyaml
-
     out: list[SetSurprise] = []
     data: dict[str, Any] = {}
     paths = apply(data, arg)

@@ -10,19 +10,19 @@ from __future__ import annotations
 import glob
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
 from astro_config.errors import AstroConfigError, InputError, PlatformVersionError
 from astro_config.keypath import KeyPath, format_path
 from astro_config.lint.rules import RULES, LintContext, LintDocument, checked_rules, is_yaml11_plain
-from astro_config.models import Problem, Result
+from astro_config.models import Problem, Result, apply_suppressions
+from astro_config.models import suppressed_rules as suppressed_rules  # (moved to models.py: helm/layered uses it)
 from astro_config.platform import profiles
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _GLOB_CHARS = re.compile(r"[*?\[]")
-_SUPPRESS = re.compile(r"#\s*astro-config:\s*disable=([A-Za-z0-9_,\s-]+)")
 
 Loader = Callable[[str], LintDocument]
 
@@ -88,16 +88,8 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Suppressions
+# Suppressions (the comment syntax and apply_suppressions are in models.py)
 # ----------------------------------------------------------------------------------------------------------
-
-
-def suppressed_rules(line_text: str) -> set[str]:
-    """Rule ids named by ``# astro-config: disable=RULE[,RULE...]`` on this line."""
-    ids: set[str] = set()
-    for m in _SUPPRESS.finditer(line_text):
-        ids.update(part.strip() for part in m.group(1).replace(" ", ",").split(",") if part.strip())
-    return ids
 
 
 def _suppressed(problems: list[Problem], doc: LintDocument) -> list[Problem]:
@@ -106,23 +98,6 @@ def _suppressed(problems: list[Problem], doc: LintDocument) -> list[Problem]:
     if not any(p.line > 0 for p in problems):
         return problems
     return apply_suppressions(problems, doc.lines)
-
-
-def apply_suppressions(problems: list[Problem], lines: Sequence[str]) -> list[Problem]:
-    """Drop findings disabled by a comment on their line or on the line above."""
-    cache: dict[int, set[str]] = {}
-
-    def ids(line: int) -> set[str]:
-        if line not in cache:
-            cache[line] = suppressed_rules(lines[line - 1]) if 1 <= line <= len(lines) else set()
-        return cache[line]
-
-    kept: list[Problem] = []
-    for p in problems:
-        if p.line > 0 and (p.rule in ids(p.line) or p.rule in ids(p.line - 1)):
-            continue
-        kept.append(p)
-    return kept
 
 
 # ----------------------------------------------------------------------------------------------------------

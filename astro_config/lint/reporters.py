@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
+from astro_config import __version__
 from astro_config.lint.rules import RULES
 from astro_config.models import Problem, Result, Severity
 
@@ -23,8 +24,6 @@ SARIF_VERSION = "2.1.0"
 
 
 def tool_version() -> str:
-    from astro_config import __version__
-
     return __version__
 
 
@@ -216,7 +215,7 @@ _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 
 def artifact_location(file: str) -> dict[str, str]:
     """A SARIF artifactLocation: relative paths as URI references against %SRCROOT%, absolute ones as file URIs."""
-    from urllib.parse import quote
+    from urllib.parse import quote  # lazy: start-up; only for SARIF
 
     path = PurePath(file)
     if path.is_absolute():
@@ -297,7 +296,7 @@ class JunitReporter(Reporter):
         return text + (f"\n    hint: {p.hint}" if p.hint else "")
 
     def report(self, result: Result) -> None:
-        import xml.etree.ElementTree as ET  # only for this format
+        import xml.etree.ElementTree as ET  # lazy: start-up; only for this format
 
         cases: list[ET.Element] = []
         failures = 0

@@ -21,6 +21,7 @@ from astro_config.keypath import KeyPath, format_path
 from astro_config.lint import schemas
 from astro_config.models import Problem, Severity
 from astro_config.platform import profiles
+from astro_config.platform.quantities import format_cpu, format_memory, parse_cpu, parse_memory
 
 
 class LintDocument(Protocol):
@@ -125,7 +126,7 @@ class LintContext:
         return helm_merge(defaults, user)
 
     def upload_text(self) -> str:
-        from astro_config.platform.sizing import format_bytes
+        from astro_config.platform.sizing import format_bytes  # lazy: start-up of lint; only with --upload
 
         assert self.upload_bytes is not None
         shown = f"an upload of {format_bytes(self.upload_bytes)}"
@@ -205,16 +206,12 @@ _QUANTITY_NAMES = ("cpu", "memory", "ephemeral-storage")
 
 
 def _parse_amount(name: str, value: Any) -> Fraction | int:
-    from astro_config.platform.quantities import parse_cpu, parse_memory
-
     if name == "cpu":
         return parse_cpu(value)
     return parse_memory(value)
 
 
 def _show_amount(name: str, amount: Fraction | int) -> str:
-    from astro_config.platform.quantities import format_cpu, format_memory
-
     if name == "cpu":
         return format_cpu(amount)
     assert isinstance(amount, int)
@@ -390,6 +387,7 @@ def check_requests_above_limits(ctx: LintContext) -> Iterator[Problem]:
 def check_resources_too_small(ctx: LintContext) -> Iterator[Problem]:
     if ctx.upload_bytes is None:
         return
+    # lazy: only with --upload
     from astro_config.platform.sizing import THIRD_PARTY_CAP, allowed_upload, size_for_upload
 
     if ctx.third_party_ingress and ctx.upload_bytes > THIRD_PARTY_CAP:
@@ -414,7 +412,7 @@ def check_resources_too_small(ctx: LintContext) -> Iterator[Problem]:
 def check_ingress_cap(ctx: LintContext) -> Iterator[Problem]:
     if ctx.upload_bytes is None or not ctx.third_party_ingress:
         return
-    from astro_config.platform.sizing import THIRD_PARTY_CAP, format_bytes
+    from astro_config.platform.sizing import THIRD_PARTY_CAP, format_bytes  # lazy: only with --upload
 
     if ctx.upload_bytes <= THIRD_PARTY_CAP:
         return

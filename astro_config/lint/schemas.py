@@ -77,7 +77,7 @@ def _candidates(name: str) -> list[Traversable]:
     if os.path.isdir(package):  # a plain folder: no need for importlib.resources (a few ms to import)
         # installed: astro_config/schemas; a source checkout: the top-level schemas/ folder beside the package
         return [package / _FOLDER / filename, package.parent / _FOLDER / filename]
-    from importlib import resources  # pragma: no cover - a zipped package
+    from importlib import resources  # pragma: no cover  # lazy: only for a zipped package
 
     return [resources.files(_PACKAGE).joinpath(_FOLDER, filename)]  # pragma: no cover
 
@@ -445,6 +445,7 @@ def _accept(instance: Any, path: KeyPath, out: list[SchemaError]) -> None:
 
 def _jsonschema_validator(name: str) -> Validator:
     """jsonschema's own validator for the schema ``name`` (checked against its metaschema first)."""
+    # lazy: start-up (jsonschema ~0.1 s); only for a schema the compiled validator cannot run
     from jsonschema import FormatChecker
     from jsonschema.validators import validator_for
 
@@ -517,7 +518,7 @@ def suggest(key: str, known: Iterable[Any], cutoff: float = SUGGEST_CUTOFF) -> s
 
 @functools.lru_cache(maxsize=4096)
 def _suggest(key: str, names: tuple[str, ...], cutoff: float) -> str | None:
-    import difflib  # only when there is a key to suggest for
+    import difflib  # lazy: start-up; only when there is a key to suggest for
 
     lowered: dict[str, str] = {}
     for k in names:

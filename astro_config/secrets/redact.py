@@ -20,6 +20,7 @@ The patterns are regular expressions searched in the snake_case form of each key
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -54,8 +55,6 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
 def _extra_patterns() -> tuple[str, ...]:
     """More secret-key patterns from ``ASTRO_CONFIG_SECRET_KEYS``: comma-separated regular expressions matched
     against the snake_case key (``adminPassword`` -> ``admin_password``), e.g. ``^license$,_pin$``."""
-    import os
-
     raw = os.environ.get("ASTRO_CONFIG_SECRET_KEYS", "")
     out = []
     for item in raw.split(","):

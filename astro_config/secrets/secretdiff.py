@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from astro_config.document.reader import MISSING, ValuesDocument
+from astro_config.document.writing import grouped_opcodes, hunk_range
 from astro_config.keypath import KeyPath
+from astro_config.secrets import redact
 
 CHANGED = "<redacted, changed>"
 UNCHANGED = "<redacted, unchanged>"
@@ -21,8 +23,6 @@ UNCHANGED = "<redacted, unchanged>"
 def _secret_spans(
     doc: ValuesDocument, other: ValuesDocument, patterns: Sequence[str] | None
 ) -> list[tuple[int, int, str]]:
-    from astro_config.secrets import redact
-
     pats = tuple(patterns) if patterns is not None else redact.DEFAULT_PATTERNS
     spans: list[tuple[int, int, str]] = []
     for path, entry in doc.index.items():
@@ -50,8 +50,6 @@ def _same(a: Any, b: Any) -> bool:
 
 def redacted_lines(doc: ValuesDocument, other: ValuesDocument, patterns: Sequence[str] | None = None) -> list[str]:
     """The document's lines (with endings) with secret scalars replaced in place (line count unchanged)."""
-    from astro_config.secrets import redact
-
     text = doc.text
     pieces: list[str] = []
     pos = 0
@@ -91,7 +89,6 @@ def redacted_unified_diff(
     ra, rb = redacted_lines(old, new, patterns), redacted_lines(new, old, patterns)
     if len(ra) != len(a) or len(rb) != len(b):  # pragma: no cover - redaction keeps lines aligned
         raise AssertionError("redaction changed the number of lines")
-    from astro_config.document.writing import grouped_opcodes, hunk_range
 
     out: list[str] = []
     for group in grouped_opcodes(a, b, context):
