@@ -19,7 +19,9 @@ from astro_config.cli.options import (
     fail,
     handle_errors,
     layered_from_options,
+    lint_style,
     progress_bar,
+    should_color,
     upload_target,
 )
 
@@ -62,7 +64,7 @@ def lint_cmd(
     Exit 0 clean (warnings allowed), 1 any error (or warning with --strict), 2 usage error or no file found.
     """
     from astro_config.lint import engine as linting
-    from astro_config.lint.reporters import REPORTERS, should_color
+    from astro_config.lint.reporters import REPORTERS
     from astro_config.models import Result
 
     with handle_errors():
@@ -96,5 +98,6 @@ def lint_cmd(
             found = linting.lint_document(ld, platform_version, upload_bytes, upload_label=label)
             result.files.append(ld.name)
             result.problems.extend(ld.relocate(found))
-        REPORTERS[fmt](sys.stdout, should_color(sys.stdout, os.environ), strict=strict).report(result)
+        style = lint_style if should_color(sys.stdout) else None
+        REPORTERS[fmt](sys.stdout, style, strict=strict).report(result)
         raise typer.Exit(result.exit_code(strict))

@@ -6,15 +6,20 @@ and their exit code. Core objects are imported lazily here (start-up: ``--help``
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
 
 from astro_config.errors import AstroConfigError, ExitCode
+
+if TYPE_CHECKING:
+    from typer._click._termui_impl import ProgressBar
 
 # lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
 # path) that needs them: --help and dag-deploy size stay under 0.15 s (tests/cli/test_imports.py).
@@ -194,33 +199,74 @@ def upload_target(upload: str | None, dags_dir: Path | None) -> tuple[int | None
     return None, None
 
 
+def should_color(stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
+    """Colour for a terminal only: never with ``NO_COLOR`` set (non-empty, see no-color.org) or ``TERM=dumb``."""
+    if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+# what each role of a lint report looks like in colour (see astro_config.lint.reporters.ROLES)
+LINT_STYLES: dict[str, dict[str, Any]] = {
+    "file": {"bold": True},
+    "error": {"fg": "red", "bold": True},
+    "warning": {"fg": "yellow", "bold": True},
+    "info": {"fg": "cyan", "bold": True},
+    "dim": {"dim": True},
+    "ok": {"fg": "green", "bold": True},
+}
+
+
+def lint_style(text: str, role: str) -> str:
+    """The ``style`` callable the lint reporters take: click's ``style`` for each role."""
+    return typer.style(text, **LINT_STYLES[role])
+
+
 class progress_bar:
-    """A one-line progress bar on stderr (only drawn when the total reaches ``min_total``)."""
+    """The core's ``progress(done, total)`` callbacks shown with click's progress bar on ``stream`` (stderr).
 
-    def __init__(self, label: str, unit: str = "", min_total: int = 0) -> None:
-        import time
+    Drawn only once the total reaches ``min_total``, at most every 0.1 s (and at the end); the caller creates
+    one only for a terminal. :meth:`close` erases the line (and shows the cursor click hid), so what follows
+    starts on a clean line, as if no bar had been there.
+    """
 
+    def __init__(self, label: str, unit: str = "", min_total: int = 0, stream: TextIO | None = None) -> None:
         self.label, self.unit, self.min_total = label, unit, min_total
-        self._clock = time.monotonic
+        self.stream = stream if stream is not None else sys.stderr
+        self._bar: ProgressBar[int] | None = None
         self._last = 0.0
-        self._drawn = False
+
+    def _info(self, _item: object) -> str:
+        assert self._bar is not None
+        unit = f" {self.unit}" if self.unit else ""
+        return f"({self._bar.pos}/{self._bar.length}{unit})"
 
     def __call__(self, done: int, total: int) -> None:
         if total < self.min_total:
             return
-        now = self._clock()
-        if now - self._last < 0.1 and done < total:
+        now = time.monotonic()
+        if self._bar is not None and now - self._last < 0.1 and done < total:
             return
         self._last = now
-        width = 30
-        filled = int(width * done / total) if total else width
-        pct = int(100 * done / total) if total else 100
-        unit = f" {self.unit}" if self.unit else ""
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {pct:3d}% ({done}/{total}{unit})")
-        sys.stderr.flush()
-        self._drawn = True
+        if self._bar is None or self._bar.length != total:
+            self._bar = typer.progressbar(
+                length=total,
+                label=self.label,
+                file=self.stream,
+                bar_template="%(label)s [%(bar)s] %(info)s",
+                info_sep=" ",
+                fill_char="#",
+                empty_char=".",
+                width=30,
+                show_eta=False,
+                show_percent=True,
+                item_show_func=self._info,
+            )
+        self._bar.update(done - self._bar.pos)
 
     def close(self) -> None:
-        if self._drawn:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
+        if self._bar is not None:
+            self.stream.write("\r\x1b[K\x1b[?25h")  # erase the bar; show the cursor again
+            self.stream.flush()
+            self._bar = None

@@ -540,7 +540,7 @@ def run_lint(
     *,
     stream: TextIO,
     fmt: str = "text",
-    color: bool = False,
+    style: Callable[[str, str], str] | None = None,
     strict: bool = False,
     platform_version: str | None = None,
     upload_bytes: int | None = None,
@@ -549,7 +549,8 @@ def run_lint(
     jobs: int | None = 1,
 ) -> int:
     """``astro-config lint`` without the shell: lint, write the report in ``fmt`` to ``stream``, return the exit
-    code (0 clean or warnings only, 1 errors, or warnings with ``strict``). ``jobs`` as in :func:`lint_paths`.
+    code (0 clean or warnings only, 1 errors, or warnings with ``strict``). ``jobs`` as in :func:`lint_paths`;
+    ``style`` colours the text report (see :mod:`astro_config.lint.reporters`).
 
     Raises :class:`AstroConfigError` (exit 2) for an unknown format, a path that matches no file or an
     unreadable ``platform_version``; nothing is written then.
@@ -562,5 +563,5 @@ def run_lint(
     result = lint_paths(
         paths, platform_version, upload_bytes, upload_label=upload_label, max_bytes=max_bytes, jobs=jobs
     )
-    reporter(stream, color, strict=strict).report(result)
+    reporter(stream, style, strict=strict).report(result)
     return result.exit_code(strict)

@@ -1,13 +1,16 @@
 """Lint reports: text, json, github, sarif and junit. Reporters only format; they write to the stream given.
 
-``REPORTERS`` maps the ``--format`` name to the class: ``REPORTERS[fmt](stream, color).report(result)``.
+``REPORTERS`` maps the ``--format`` name to the class: ``REPORTERS[fmt](stream, style).report(result)``.
+Colour is the caller's business: the text report names what it would colour (a file, a severity, a rule id,
+a clean run) and a ``style(text, role)`` callable given by the CLI (click's ``style``, for a colour terminal)
+dresses it up; without one the report is plain.
 """
 
 from __future__ import annotations
 
 import abc
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
@@ -27,12 +30,9 @@ def tool_version() -> str:
     return __version__
 
 
-def should_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
-    """Colour for a terminal only: never with ``NO_COLOR`` set (non-empty, see no-color.org) or ``TERM=dumb``."""
-    if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+Style = Callable[[str, str], str]
+"""``style(text, role)``: ``text`` styled as ``role``, one of :data:`ROLES`."""
+ROLES = ("file", "error", "warning", "info", "dim", "ok")
 
 
 def summary(result: Result) -> dict[str, int]:
@@ -72,9 +72,9 @@ class Reporter(abc.ABC):
 
     name: ClassVar[str]
 
-    def __init__(self, stream: TextIO, color: bool = False, *, strict: bool = False) -> None:
+    def __init__(self, stream: TextIO, style: Style | None = None, *, strict: bool = False) -> None:
         self.stream = stream
-        self.color = color
+        self.style = style
         self.strict = strict
 
     @abc.abstractmethod
@@ -89,24 +89,14 @@ class Reporter(abc.ABC):
 # text
 # ----------------------------------------------------------------------------------------------------------
 
-_RESET = "\033[0m"
-_STYLES = {
-    "file": "\033[1m",
-    "error": "\033[1;31m",
-    "warning": "\033[1;33m",
-    "info": "\033[1;36m",
-    "dim": "\033[2m",
-    "ok": "\033[1;32m",
-}
-
 
 class TextReporter(Reporter):
     """Human output grouped by file: ``FILE:LINE:COL: severity: key: message [rule]`` and a hint line."""
 
     name = "text"
 
-    def _c(self, style: str, text: str) -> str:
-        return f"{_STYLES[style]}{text}{_RESET}" if self.color else text
+    def _c(self, role: str, text: str) -> str:
+        return self.style(text, role) if self.style is not None else text
 
     def _line(self, p: Problem) -> str:
         where = f"{p.file}:{p.line}:{p.column}" if p.line > 0 else p.file

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -277,18 +278,33 @@ def test_enable_layered_edits_last_file_and_warns_on_override(layers: tuple[Path
     assert r.returncode == 2
 
 
-def test_progress_bar_draws_and_clears(capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_bar_draws_and_clears() -> None:
     from astro_config.cli.options import progress_bar
 
-    bar = progress_bar("linting", unit="files", min_total=20)
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Terminal()
+    bar = progress_bar("linting", unit="files", min_total=20, stream=err)
     bar(5, 10)  # below min_total: nothing
-    assert capsys.readouterr().err == ""
+    assert err.getvalue() == ""
     bar(20, 40)
-    bar(40, 40)
+    assert "linting [" + "#" * 15 + "." * 15 + "]  50% (20/40 files)" in err.getvalue()
+    bar(40, 40)  # the end is drawn even within 0.1 s
     bar.close()
-    err = capsys.readouterr().err
-    assert "linting [" in err and "100% (40/40 files)" in err
-    assert err.endswith("\r\x1b[K")
+    drawn = err.getvalue()
+    assert "linting [" + "#" * 30 + "] 100% (40/40 files)" in drawn
+    assert drawn.endswith("\r\x1b[K\x1b[?25h")  # the line erased, the cursor shown again
+    assert "\n" not in drawn  # one line, redrawn in place
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    """Through the command, stderr is not a terminal: no bar, even for enough files to draw one."""
+    for i in range(25):
+        shutil.copy(SAMPLES / "platform-2.1.yaml", tmp_path / f"v{i}.yaml")
+    done = run("lint", str(tmp_path))
+    assert done.stderr == "" and "25 files checked" in done.stdout
 
 
 def test_lint_jobs_same_result(tmp_path: Path) -> None:

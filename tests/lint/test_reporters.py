@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from astro_config.cli.options import LINT_STYLES, lint_style, should_color
 from astro_config.lint import engine as linting
 from astro_config.lint import reporters
 from astro_config.lint.reporters import REPORTERS
@@ -65,8 +66,9 @@ def fixtures_result(monkeypatch: pytest.MonkeyPatch) -> Result:
 
 
 def render(fmt: str, result: Result, color: bool = False, strict: bool = False) -> str:
+    """The report; ``color``: with the CLI's styling (click's ``style``), as on a colour terminal."""
     out = io.StringIO()
-    REPORTERS[fmt](out, color, strict=strict).report(result)
+    REPORTERS[fmt](out, lint_style if color else None, strict=strict).report(result)
     return out.getvalue()
 
 
@@ -166,16 +168,25 @@ def test_text_plain() -> None:
 
 def test_text_colour_only_when_asked() -> None:
     coloured = render("text", _SAMPLE, color=True)
-    assert "\033[1;31merror\033[0m" in coloured
-    assert "\033[1;33mwarning\033[0m" in coloured
+    # bold red error, bold yellow warning, bold file position, as ANSI codes
+    assert "\033[31m\033[1merror\033[0m" in coloured
+    assert "\033[33m\033[1mwarning\033[0m" in coloured
     assert "\033[1ma.yaml:2:3\033[0m" in coloured
+    assert "\033[2m[syntax]\033[0m" in coloured  # the rule id dimmed
     assert re.sub(r"\033\[[0-9;]*m", "", coloured) == render("text", _SAMPLE)
     assert "\033" not in render("text", _SAMPLE)
 
 
+def test_every_role_has_a_style() -> None:
+    assert set(LINT_STYLES) == set(reporters.ROLES)
+    for role in reporters.ROLES:
+        styled = lint_style("x", role)
+        assert styled != "x" and styled.endswith("x\033[0m"), role
+
+
 def test_text_clean_run() -> None:
     assert render("text", Result(files=["a.yaml"])) == "1 file checked: no problems\n"
-    assert "\033[1;32mno problems" in render("text", Result(files=["a.yaml"]), color=True)
+    assert "\033[32m\033[1mno problems" in render("text", Result(files=["a.yaml"]), color=True)
 
 
 def test_json_shape() -> None:
@@ -259,4 +270,4 @@ class _Tty(io.StringIO):
     ],
 )
 def test_should_color(stream: io.StringIO, environ: dict[str, str], expected: bool) -> None:
-    assert reporters.should_color(stream, environ) is expected
+    assert should_color(stream, environ) is expected
