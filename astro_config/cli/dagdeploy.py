@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -32,6 +32,15 @@ from astro_config.cli.options import (
     write_options,
 )
 from astro_config.errors import ExitCode
+
+if TYPE_CHECKING:
+    from astro_config.document.editing import SetValue
+    from astro_config.document.reader import ValuesDocument
+    from astro_config.document.writing import WriteOptions
+    from astro_config.helm.layered import LayeredDocument
+    from astro_config.platform.bundle import BundleReport
+    from astro_config.platform.dagdeploy import Flag, State, ValuesView
+    from astro_config.platform.profiles import Platform
 
 # lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
 # path) that needs them: --help and dag-deploy size stay under 0.15 s (tests/cli/test_imports.py).
@@ -68,7 +77,7 @@ IngressOpt = Annotated[
 ]
 
 
-def _platform(version: str | None, doc: Any) -> Any:
+def _platform(version: str | None, doc: ValuesView) -> Platform:
     from astro_config.platform.profiles import resolve_platform
 
     return resolve_platform(version, doc.data, doc.name)
@@ -99,7 +108,7 @@ def _fmt_resources(res: Any) -> str:
     return ", ".join(parts) if parts else "none"
 
 
-def _status_record(doc: Any, version: str | None) -> dict[str, Any]:
+def _status_record(doc: ValuesView, version: str | None) -> dict[str, Any]:
     from astro_config.keypath import format_path
     from astro_config.platform import dagdeploy, sizing
     from astro_config.platform.profiles import format_version, unsafe_release
@@ -109,7 +118,7 @@ def _status_record(doc: Any, version: str | None) -> dict[str, Any]:
     allowance = sizing.allowed_upload(state.resources, state.ingress)
     gen = platform.generation
 
-    def flag(f: Any) -> dict[str, Any]:
+    def flag(f: Flag) -> dict[str, Any]:
         return {
             "key": format_path(f.path),
             "set": f.is_set,
@@ -142,14 +151,16 @@ def _status_record(doc: Any, version: str | None) -> dict[str, Any]:
             for w in state.wrong_keys
         ],
         "unsafe_release": (
-            {"version": format_version(platform.version), "fixed_in": fix_release} if fix_release else None
+            {"version": format_version(platform.version), "fixed_in": fix_release}
+            if fix_release and platform.version is not None
+            else None
         ),
         "ingress_nginx_without_body_size": state.ingress_nginx_without_body_size,
         "_fix": _fix_text(state, platform, doc.name),
     }
 
 
-def _fix_text(state: Any, platform: Any, file: str) -> str | None:
+def _fix_text(state: State, platform: Platform, file: str) -> str | None:
     if state.agree:
         return None
     version = f" --platform-version {platform.version_text}" if platform.version_text else ""
@@ -268,7 +279,7 @@ def _resolve_ingress(choice: str, state_ingress: str | None) -> str:
     fail(f"--ingress must be auto, bundled or third-party, not {choice!r}")
 
 
-def _measure_upload(upload: str | None, dags_dir: Path | None) -> tuple[int, Any]:
+def _measure_upload(upload: str | None, dags_dir: Path | None) -> tuple[int, BundleReport | None]:
     """Bytes of the target upload, and the bundle report when a folder was measured."""
     from astro_config.platform import sizing
 
@@ -300,7 +311,7 @@ def _toggle(
     upload: str | None,
     dags_dir: Path | None,
     ingress_choice: str,
-    opts: Any,
+    opts: WriteOptions,
     overrides: Path | None,
     release: str,
     namespace: str,
@@ -312,7 +323,7 @@ def _toggle(
     from astro_config.platform import dagdeploy
     from astro_config.platform.profiles import format_version, unsafe_release
 
-    layered: Any = None
+    layered: LayeredDocument | None = None
     if layers or set_args[0] or set_args[1]:
         if file is not None:
             fail("give either FILE or a layered set with -f FILE..., not both")
@@ -325,7 +336,7 @@ def _toggle(
             fail(f"--target {chosen} is not one of the -f files")
         doc = matches[-1]
         file = Path(chosen)
-        view: Any = layered
+        view: ValuesView = layered
     else:
         if file is None:
             fail("give the values FILE to edit (or -f FILE... for a layered set)")
@@ -415,7 +426,7 @@ def _toggle(
     return code
 
 
-def _warn_overridden(layered: Any, target: Any, new_text: str, edits: list[Any]) -> None:
+def _warn_overridden(layered: LayeredDocument, target: ValuesDocument, new_text: str, edits: list[SetValue]) -> None:
     """Tell when a later layer or a --set overrides what was written to the target file."""
     from astro_config.helm import layered as layered_mod
     from astro_config.keypath import format_path
@@ -523,7 +534,7 @@ def _size_record(
         from astro_config.platform import dagdeploy
 
         if values and len(values) == 1 and not sets and not set_strings:
-            doc: Any = document.load_file(values[0])
+            doc: ValuesView = document.load_file(values[0])
         else:
             doc = layered_from_options(values, sets, set_strings)
         state = dagdeploy.read_state(doc, _platform(version, doc))

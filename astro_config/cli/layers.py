@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,11 +21,14 @@ from astro_config.cli.options import (
 )
 from astro_config.errors import ExitCode
 
+if TYPE_CHECKING:
+    from astro_config.helm.layered import LayeredDocument
+
 # lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
 # path) that needs them: --help and dag-deploy size stay under 0.15 s (tests/cli/test_imports.py).
 
 
-def _typing_warnings(ld: Any) -> None:
+def _typing_warnings(ld: LayeredDocument) -> None:
     from astro_config.helm import layering
 
     texts = [(d.name, d.text) for d in ld.docs]

@@ -10,13 +10,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from astro_config.cli import dagdeploy, layers, lint, values
 from astro_config.cli.options import err
 from astro_config.errors import ExitCode
+
+if TYPE_CHECKING:
+    from typer.core import TyperGroup
+    from typer.models import CommandInfo
 
 # lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
 # path) that needs them: --help and dag-deploy size stay under 0.15 s (tests/cli/test_imports.py).
@@ -49,7 +53,7 @@ app.command("schema")(values.schema_cmd)
 app.add_typer(dagdeploy.app, name="dag-deploy")
 
 
-def command_for(argv: list[str]) -> Any:
+def command_for(argv: list[str]) -> TyperGroup:
     """The click command that runs ``argv``, built for what it names only.
 
     Typer turns the signature of every registered command into click parameters on each run (about 15 ms for
@@ -63,7 +67,7 @@ def command_for(argv: list[str]) -> Any:
 
     from typer.main import get_group
 
-    def stand_in(info: Any) -> Any:
+    def stand_in(info: CommandInfo) -> CommandInfo:
         real = info.callback
 
         def not_run() -> None:  # pragma: no cover - click never runs a command argv does not name

@@ -21,6 +21,10 @@ from astro_config.errors import AstroConfigError, ExitCode
 if TYPE_CHECKING:
     from typer._click._termui_impl import ProgressBar
 
+    from astro_config.document.editing import EditResult
+    from astro_config.document.writing import WriteOptions
+    from astro_config.helm.layered import LayeredDocument
+
 # lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
 # path) that needs them: --help and dag-deploy size stay under 0.15 s (tests/cli/test_imports.py).
 
@@ -112,7 +116,7 @@ DagsDirOpt = Annotated[
 ]
 
 
-def write_options(write: bool, backup: bool, output: Path | None, diff_file: Path | None, check: bool) -> Any:
+def write_options(write: bool, backup: bool, output: Path | None, diff_file: Path | None, check: bool) -> WriteOptions:
     from astro_config.document.writing import WriteOptions
 
     opts = WriteOptions(write=write, backup=backup, output=output, diff_file=diff_file, check=check)
@@ -121,8 +125,8 @@ def write_options(write: bool, backup: bool, output: Path | None, diff_file: Pat
 
 
 def finish_edit(
-    result: Any,
-    opts: Any,
+    result: EditResult,
+    opts: WriteOptions,
     show_secrets: bool,
     extra_files: list[tuple[Path, bytes]] | None = None,
     quiet_messages: bool = False,
@@ -173,7 +177,7 @@ def layered_from_options(
     chart_values: Path | None = None,
     what: str = "-f FILE",
     show_secrets: bool = False,
-) -> Any:
+) -> LayeredDocument:
     from astro_config.helm import layered
 
     if not files and not sets and not set_strings:

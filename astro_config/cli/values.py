@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +21,9 @@ from astro_config.cli.options import (
     write_options,
 )
 from astro_config.errors import ExitCode
+
+if TYPE_CHECKING:
+    from astro_config.keypath import KeyPath
 
 # lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
 # path) that needs them: --help and dag-deploy size stay under 0.15 s (tests/cli/test_imports.py).
@@ -60,7 +63,7 @@ def get_cmd(
         sys.stdout.write(_show_value(value))
 
 
-def _redact_value(path: Any, value: Any) -> Any:
+def _redact_value(path: KeyPath, value: Any) -> Any:
     from astro_config.secrets import redact
 
     return redact.redact_at(path, value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -737,7 +738,7 @@ def _verify(
 # --------------------------------------------------------------------------------------------------------------
 
 
-def apply_edits(doc: ValuesDocument, edits: list[Edit] | tuple[Edit, ...]) -> EditResult:
+def apply_edits(doc: ValuesDocument, edits: Sequence[Edit]) -> EditResult:
     """Apply edits in order; each is spliced into the text and verified. Raises KeyPathError for impossible
     edits (nothing changed) and VerificationError for a bug."""
     result = EditResult(old=doc, new=doc)
@@ -760,7 +761,7 @@ def _with_comment_gap(doc: ValuesDocument, splice: Splice) -> Splice:
     return splice
 
 
-def _apply_together(doc: ValuesDocument, edits: list[Edit] | tuple[Edit, ...], style: Style) -> EditResult | None:
+def _apply_together(doc: ValuesDocument, edits: Sequence[Edit], style: Style) -> EditResult | None:
     """Several values set on lines of their own, in a file without aliases or merge keys (``dag-deploy enable``
     sets two flags far apart): splice them all into the original and verify once, a parse less per edit.
 

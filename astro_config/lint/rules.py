@@ -27,8 +27,10 @@ from astro_config.platform.quantities import format_cpu, format_memory, parse_cp
 class LintDocument(Protocol):
     """What the rules need from a parsed values file (:class:`astro_config.document.reader.ValuesDocument`)."""
 
-    name: str
     text: str
+
+    @property
+    def name(self) -> str: ...
 
     @property
     def lines(self) -> list[str]: ...

@@ -6,12 +6,28 @@ import copy
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from astro_config.document.editing import Edit, SetValue, changed_paths
+from astro_config.document.editing import SetValue, changed_paths
 from astro_config.document.reader import MISSING, ValuesDocument
 from astro_config.keypath import KeyPath, format_path
 from astro_config.platform.profiles import CHART, UPGRADE_DEPLOYMENTS_SET, Generation, Platform, WrongKey
+
+
+class ValuesView(Protocol):
+    """What reading the DAG-deploy state needs of the values: a :class:`ValuesDocument` or a layered set
+    (:class:`astro_config.helm.layered.LayeredDocument`, which also tells ``where`` a key was set)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+    def get(self, path: KeyPath, default: Any = ...) -> Any: ...
+
+    def locate(self, path: KeyPath) -> tuple[int, int] | None: ...
+
 
 BUNDLED = "bundled"
 THIRD_PARTY = "third-party"
@@ -102,12 +118,12 @@ def yaml_scalar(value: Any) -> str:
     return str(value)
 
 
-def _line(doc: ValuesDocument, path: KeyPath) -> int | None:
+def _line(doc: ValuesView, path: KeyPath) -> int | None:
     loc = doc.locate(path)
     return loc[0] if loc else None
 
 
-def _where(doc: ValuesDocument, path: KeyPath) -> str | None:
+def _where(doc: ValuesView, path: KeyPath) -> str | None:
     """``FILE:LINE`` of a key: for a layered set, of the layer that set it."""
     where = getattr(doc, "where", None)
     if where is not None:
@@ -117,7 +133,7 @@ def _where(doc: ValuesDocument, path: KeyPath) -> str | None:
     return f"{doc.name}:{line}" if line else None
 
 
-def _flag(doc: ValuesDocument, path: KeyPath) -> Flag:
+def _flag(doc: ValuesView, path: KeyPath) -> Flag:
     return Flag(path, doc.get(path), _line(doc, path), _where(doc, path))
 
 
@@ -143,7 +159,7 @@ def effective_resources(gen: Generation, value: Any, where: str) -> tuple[dict[s
     return copy.deepcopy(dict(gen.default_resources)), gen.default_resources_source
 
 
-def ingress_mode(doc: ValuesDocument, gen: Generation) -> tuple[str, str]:
+def ingress_mode(doc: ValuesView, gen: Generation) -> tuple[str, str]:
     value = doc.get(gen.ingress_key)
     key = format_path(gen.ingress_key)
     at = _where(doc, gen.ingress_key)
@@ -155,7 +171,7 @@ def ingress_mode(doc: ValuesDocument, gen: Generation) -> tuple[str, str]:
     return BUNDLED, f"{key}: {yaml_scalar(value)}{where}"
 
 
-def ingress_class(doc: ValuesDocument) -> str | None:
+def ingress_class(doc: ValuesView) -> str | None:
     annotations = doc.get(("global", "extraAnnotations"))
     if isinstance(annotations, Mapping):
         value = annotations.get("kubernetes.io/ingress.class")
@@ -164,12 +180,12 @@ def ingress_class(doc: ValuesDocument) -> str | None:
     return None
 
 
-def has_body_size_annotation(doc: ValuesDocument) -> bool:
+def has_body_size_annotation(doc: ValuesView) -> bool:
     annotations = doc.get(("global", "extraAnnotations"))
     return isinstance(annotations, Mapping) and "nginx.ingress.kubernetes.io/proxy-body-size" in annotations
 
 
-def find_wrong_keys(doc: ValuesDocument, gen: Generation) -> list[WrongKeyFound]:
+def find_wrong_keys(doc: ValuesView, gen: Generation) -> list[WrongKeyFound]:
     found: list[WrongKeyFound] = []
     wrong: WrongKey
     for wrong in gen.wrong_keys:
@@ -178,7 +194,7 @@ def find_wrong_keys(doc: ValuesDocument, gen: Generation) -> list[WrongKeyFound]
     return found
 
 
-def read_state(doc: ValuesDocument, platform: Platform) -> State:
+def read_state(doc: ValuesView, platform: Platform) -> State:
     gen = platform.generation
     res_value = doc.get(gen.resources)
     resources, source = effective_resources(gen, res_value, _where(doc, gen.resources) or doc.name)
@@ -205,20 +221,20 @@ def read_state(doc: ValuesDocument, platform: Platform) -> State:
     )
 
 
-def toggle_edits(gen: Generation, on: bool) -> list[Edit]:
+def toggle_edits(gen: Generation, on: bool) -> list[SetValue]:
     return [SetValue(gen.global_flag, on), SetValue(gen.houston_flag, on)]
 
 
-def resources_edits(doc: ValuesDocument, gen: Generation, resources: Mapping[str, Mapping[str, Any]]) -> list[Edit]:
+def resources_edits(doc: ValuesDocument, gen: Generation, resources: Mapping[str, Mapping[str, Any]]) -> list[SetValue]:
     """Edits that give the DAG server ``resources`` (``{"requests": {...}, "limits": {...}}``), as small as the
     file allows: where the file already has a ``requests``/``limits`` mapping, only its ``cpu`` and ``memory``
     are set, so its key order, comments and any other keys (``ephemeral-storage``, ...) stay; a missing section
     is added whole; a file without a usable resource block (none, ``{}``, an alias) gets the block whole."""
-    whole: list[Edit] = [SetValue(gen.resources, dict(resources))]
+    whole: list[SetValue] = [SetValue(gen.resources, dict(resources))]
     entry = doc.index.get(gen.resources)
     if entry is None or entry.value.kind != "map" or not entry.value.value:
         return whole
-    edits: list[Edit] = []
+    edits: list[SetValue] = []
     for section, amounts in resources.items():
         sec = doc.index.get((*gen.resources, section))
         if sec is None:
