@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from astro_config.cli import dagdeploy, layers, lint, values
+from astro_config.cli import dagdeploy, layers, lint, migrate, values
 from astro_config.cli.options import err
 from astro_config.errors import ExitCode
 
@@ -50,6 +50,7 @@ app.command("merge")(layers.merge_cmd)
 app.command("explain")(layers.explain_cmd)
 app.command("diff")(layers.diff_cmd)
 app.command("schema")(values.schema_cmd)
+app.command("migrate")(migrate.migrate_cmd)
 app.add_typer(dagdeploy.app, name="dag-deploy")
 
 

@@ -779,6 +779,51 @@ def line_of_version(version: tuple[int, int, int]) -> str:
     )
 
 
+def source_line(version: str | None, data: dict[str, Any], file: str) -> tuple[str, str]:
+    """The source line of a values file (``"0.34"``, ``"0.37"``, ``"1"`` or ``"2"``) and how it was decided: from
+    ``--from`` when given, else inferred from the keys with the same evidence rules as elsewhere
+    (:func:`~astro_config.platform.profiles.infer_generation`); inside the 0.36-1.x layout, keys that only 0.37.x
+    or only 1.x charts have tell the two migrators apart."""
+    from astro_config.platform import profiles
+
+    if version:
+        v, _ = profiles.parse_version(version)
+        return line_of_version(v), f"--from {version}"
+    gen, seen = profiles.infer_generation(data)
+    if gen is None:
+        try:
+            profiles.resolve_platform(None, data, file)
+        except PlatformVersionError as e:
+            raise PlatformVersionError(str(e).replace("--platform-version", "--from")) from None
+        raise PlatformVersionError(f"{file}: cannot tell the platform layout; give --from")  # pragma: no cover
+    specific = [format_path(p) for p, g in seen if len(g) == 1]
+    by = f"inferred from {', '.join(specific[:2])}"
+    if gen.id == "0.34":
+        return "0.34", by
+    if gen.id == "2":
+        return "2", by
+    votes: dict[str, list[KeyPath]] = {}
+    for path, line in LINE_EVIDENCE:
+        if exists(data, path):
+            votes.setdefault(line, []).append(path)
+    if len(votes) == 1:
+        line = next(iter(votes))
+        keys = ", ".join(format_path(p) for p in votes[line][:2])
+        return line, f"{by}; {LINE_LABELS[line]} from {keys}"
+    if votes:
+        detail = "; ".join(
+            f"{', '.join(format_path(p) for p in paths[:2])} say {LINE_LABELS[line]}" for line, paths in votes.items()
+        )
+        raise PlatformVersionError(
+            f"{file}: the 0.36-1.x layout, but its keys disagree on the release ({detail}); give --from 0.37.7 "
+            "or --from 1.2.0"
+        )
+    raise PlatformVersionError(
+        f"{file}: the 0.36-1.x layout ({by}), but nothing in it tells 0.36/0.37.x from 1.x, whose migrations "
+        "differ; give --from (e.g. --from 0.37.7 or --from 1.2.0)"
+    )
+
+
 def plan(source: str, target: str) -> list[str]:
     """The steps from a source line to a target line (``"0.34"``, ``"0.37"``, ``"1"``, ``"2"``)."""
     order = ["0.34", "0.37", "1", "2"]
