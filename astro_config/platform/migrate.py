@@ -156,13 +156,17 @@ def _remove(data: Any, path: KeyPath) -> None:
 
 
 def _put(data: Any, path: KeyPath, value: Any) -> None:
-    """Set ``path`` (ensure-parents: a missing or non-mapping intermediate becomes ``{}``)."""
+    """Set ``path`` (ensure-parents: a missing or non-mapping intermediate becomes ``{}``; lists on the way
+    to an index are kept)."""
     cur = data
-    for part in path[:-1]:
-        if isinstance(cur, list) and isinstance(part, int):
-            cur = cur[part]
+    for i, part in enumerate(path[:-1]):
+        if isinstance(cur, list):
+            cur = cur[part]  # type: ignore[index]
             continue
         nxt = cur.get(part, _ABSENT)
+        if isinstance(nxt, list) and isinstance(path[i + 1], int):
+            cur = nxt
+            continue
         if not isinstance(nxt, dict):
             nxt = cur[part] = {}
         cur = nxt
