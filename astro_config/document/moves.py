@@ -8,7 +8,8 @@ key renamed:
 - where the new parent is the same mapping: in place (only the key's name changes);
 - into the new parent, after its last entry, when the parent exists;
 - otherwise the missing parents are created where the moved key stood (or, when the key's own parent is not the
-  place to create them, right after the entry that held it), and the block goes inside.
+  place to create them, right after the entry that held it), and the block goes inside; its leading comments
+  then stand above the new parents.
 
 A mapping left without keys becomes ``{}``. :class:`Remove` deletes a key's block (with ``keep_comments``, only its
 key line and value: its leading comments stay). :class:`Add` and :class:`Replace` go through the edit engine
@@ -312,9 +313,7 @@ def _move_splices(doc: ValuesDocument, op: Move, style: Style) -> tuple[list[edi
             pos = _next_line_start(text, colon)
             if not _is_empty_scalar(have_node):
                 splices.append(editing.Splice(colon + 1, have_node.end, ""))
-        new_text = _chain(create, style, column, doc.newline) + _block_text(
-            doc, block, name, column + len(create) * style.indent
-        )
+        new_text = _moved_text(doc, block, name, create, column, style)
         if pos >= len(text) and text and not text.endswith("\n"):
             new_text = doc.newline + new_text.rstrip("\r\n")
         splices.append(editing.Splice(pos, pos, new_text))
@@ -324,8 +323,8 @@ def _move_splices(doc: ValuesDocument, op: Move, style: Style) -> tuple[list[edi
         assert have_node is not None
         column = _key_column(doc, have_node.value[0][0])
         pos = _after_last_entry(doc, have_node, column)
-        if block.start <= pos < block.end:
-            pos = block.end
+        if block.start < pos < block.end:  # pragma: no cover - the new parent is not inside the moved key
+            raise _Fallback("the new parent is inside the moved key")
         new_text = _block_text(doc, block, name, column)
         if pos >= len(text) and not text.endswith("\n"):
             new_text = doc.newline + new_text.rstrip("\r\n")
@@ -335,20 +334,14 @@ def _move_splices(doc: ValuesDocument, op: Move, style: Style) -> tuple[list[edi
         # the new parent is created where the moved key stood
         column = block.column
         # (its leading comments stay where they are, above the new parent)
-        new_text = (
-            text[block.start : block.key_line]
-            + _chain(create, style, column, doc.newline)
-            + _block_text(doc, block, name, column + len(create) * style.indent, comments=False)
-        )
+        new_text = _moved_text(doc, block, name, create, column, style)
         splices.append(editing.Splice(block.start, block.end, new_text))
         src_emptied = False
     elif _under(src_parent, have):
         # created right after the entry (of `have`) that holds the moved key
         holder = _block(doc, src[: len(have) + 1])
         column = holder.column
-        new_text = _chain(create, style, column, doc.newline) + _block_text(
-            doc, block, name, column + len(create) * style.indent
-        )
+        new_text = _moved_text(doc, block, name, create, column, style)
         pos = holder.end
         if pos >= len(text) and not text.endswith("\n"):
             new_text = doc.newline + new_text.rstrip("\r\n")
@@ -358,9 +351,7 @@ def _move_splices(doc: ValuesDocument, op: Move, style: Style) -> tuple[list[edi
         assert have_node is not None
         column = _key_column(doc, have_node.value[0][0])
         pos = _after_last_entry(doc, have_node, column)
-        new_text = _chain(create, style, column, doc.newline) + _block_text(
-            doc, block, name, column + len(create) * style.indent
-        )
+        new_text = _moved_text(doc, block, name, create, column, style)
         if pos >= len(text) and not text.endswith("\n"):
             new_text = doc.newline + new_text.rstrip("\r\n")
         splices.append(editing.Splice(pos, pos, new_text))
@@ -377,6 +368,15 @@ def _null_value(node: Node) -> bool:
     from astro_config.document.reader import _scalar_value
 
     return node.kind == "scalar" and _scalar_value(node) is None and not node.anchor
+
+
+def _moved_text(doc: ValuesDocument, block: _Block, name: str, create: KeyPath, column: int, style: Style) -> str:
+    """The moved block at ``column``, inside the new parents ``create``; its leading comments above them all."""
+    if not create:
+        return _block_text(doc, block, name, column)
+    comments = _reindent(doc.text[block.start : block.key_line], column - block.column)
+    inner = _block_text(doc, block, name, column + len(create) * style.indent, comments=False)
+    return comments + _chain(create, style, column, doc.newline) + inner
 
 
 def _chain(keys: KeyPath, style: Style, column: int, newline: str) -> str:
@@ -547,6 +547,15 @@ def apply_ops(doc: ValuesDocument, ops: list[Op], expected: Any) -> EditResult:
     for op in ops:
         current = _apply_one(current, op, style, notes)
     final = load_text(current.text, doc.name, bom=doc.bom) if current is not doc else current
+    if doc.text and not doc.text.endswith("\n") and final.text.endswith("\n"):
+        # the file had no final line break: it gets none (unless that would change a value, e.g. a `|` scalar)
+        trimmed = load_text(
+            final.text[: -len(doc.newline)] if final.text.endswith(doc.newline) else final.text[:-1],
+            doc.name,
+            bom=doc.bom,
+        )
+        if not changed_paths(final.data, trimmed.data):
+            final = trimmed
     diffs = changed_paths(expected, final.data)
     if diffs:
         shown = ", ".join(format_path(p) for p in diffs[:5])
