@@ -287,6 +287,9 @@ def _move_splices(doc: ValuesDocument, op: Move, style: Style) -> tuple[list[edi
             if doc.get(prefix) is not MISSING:
                 raise _Fallback(f"{format_path(prefix)} comes from an alias or merge key")
             break
+        if entry.value.kind == "seq" and i < len(parent_path) and isinstance(parent_path[i], int):
+            have = prefix  # a list on the way to one of its items
+            continue
         if entry.value.kind == "alias":
             raise _Fallback(f"{format_path(prefix)} is an alias")
         if entry.value.kind != "map" and not _null_value(entry.value):
@@ -427,6 +430,8 @@ def _non_mapping_parent(doc: ValuesDocument, path: KeyPath) -> KeyPath | None:
         value = doc.get(path[:i])
         if value is MISSING:
             return None
+        if isinstance(value, list) and isinstance(path[i], int):
+            continue
         if value is not None and not isinstance(value, dict):
             return path[:i]
     return None
@@ -530,6 +535,8 @@ def _non_mapping_parent_after(doc: ValuesDocument, op: Move) -> KeyPath | None:
         value = doc.get(prefix)
         if value is MISSING:
             return None
+        if isinstance(value, list) and isinstance(dst[i], int):
+            continue
         if not isinstance(value, dict):
             return prefix
     return None

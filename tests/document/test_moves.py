@@ -331,3 +331,21 @@ def _comments_under(doc: reader.ValuesDocument, path: Any) -> list[str]:
         return []
     b = _block(doc, path)
     return comments(doc.text[b.key_line : b.end].replace("\r\n", "\n"))
+
+
+def test_global_in_a_list_and_an_anchored_block() -> None:
+    got = migrate("items:\n- global:\n    rbacEnabled: true  # c\n- rbacEnabled: 1\n", [m.STEP_1X])
+    assert got.startswith("items:\n- global:\n    rbac:\n      enabled: true  # c\n- rbacEnabled: 1\n")
+    got = migrate("global:\n  dagOnlyDeployment: &d\n    enabled: true\nother: *d\n", [m.STEP_1X])
+    assert got.startswith("global:\n  deployMechanisms:\n    dagOnlyDeployment: &d\n      enabled: true\nother: *d\n")
+    # a mapping shared through an alias is migrated once, where it is defined
+    got = migrate("base: &b\n  rbacEnabled: true\nglobal: *b\n", [m.STEP_1X])
+    assert got.startswith("base: &b\n  rbac:\n    enabled: true\nglobal: *b\n")
+
+
+def test_a_key_that_only_a_merge_key_provides_is_refused_cleanly() -> None:
+    from astro_config.errors import KeyPathError
+
+    doc = reader.load_text("base: &b\n  rbacEnabled: true\nglobal:\n  <<: *b\n  sccEnabled: true\n")
+    with pytest.raises(KeyPathError, match="alias or merge key"):
+        m.migrate_document(doc, [m.STEP_1X])
