@@ -73,6 +73,26 @@ astronomer:
 """
 
 
+PASSTHROUGH_1X = """\
+global:
+  dagOnlyDeployment:
+    enabled: true
+    resources: {requests: {cpu: "1", memory: 1536Mi}, limits: {cpu: "1", memory: 1536Mi}}
+astronomer:
+  houston:
+    config:
+      deployments:
+        configureDagDeployment: true
+        # the passthrough wins over the global flag: off
+        dagOnlyDeployment: false
+        dagDeploy:
+          server:
+            resources:
+              requests: {cpu: "4", memory: 6Gi}
+              limits: {cpu: "4", memory: 6Gi}
+"""
+
+
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
     full.pop("ASTRO_PLATFORM_VERSION", None)
@@ -270,30 +290,43 @@ def dag_facts(cfg: dict[str, Any], v2: bool) -> dict[str, Any]:
         "server": dd.get("server", {}).get("resources"),
         "client": dd.get("client", {}).get("resources"),
         "image": dd.get("images", {}).get("dagServer"),
-        "fsGroup": dd.get("securityContexts", {}).get("pod", {}).get("fsGroup"),
+        # (0.34/0.35 render `securityContext`, 0.36+ `securityContexts.pod`)
+        "fsGroup": dd.get("securityContexts", {}).get("pod", dd.get("securityContext", {})).get("fsGroup"),
     }
 
 
 @needs_helm
 @pytest.mark.helm
-@pytest.mark.parametrize(("text", "old_version"), [(SIZED_1X, "1.2.0"), (SIZED_034, "0.35.4")])
-def test_render_on_2_1_0_has_the_same_switches_and_resources(tmp_path: Path, text: str, old_version: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "old_version", "switches"),
+    [
+        (SIZED_1X, "1.2.0", (True, True)),
+        (SIZED_1X, "0.37.7", (True, True)),
+        (SIZED_034, "0.35.4", (True, True)),
+        (PASSTHROUGH_1X, "1.2.0", (False, True)),
+        (PASSTHROUGH_1X, "0.37.7", (False, True)),
+    ],
+)
+def test_render_on_2_1_0_has_the_same_switches_and_resources(
+    tmp_path: Path, text: str, old_version: str, switches: tuple[bool, bool]
+) -> None:
     old = tmp_path / "old.yaml"
     old.write_text(text)
     new = tmp_path / "new.yaml"
-    r = run("migrate", str(old), "--to", "2.1.0", "-o", str(new))
+    r = run("migrate", str(old), "--to", "2.1.0", "--from", old_version, "-o", str(new))
     assert r.returncode == 0, r.stderr
     before = dag_facts(houston_config(old_version, old), v2=False)
     after = dag_facts(houston_config("2.1.0", new), v2=True)
-    assert before["switches"] == after["switches"] == (True, True)
+    assert before["switches"] == after["switches"] == switches
     assert before["server"] == after["server"] and before["client"] == after["client"]
     assert before["server"] is not None
-    if old_version != "0.35.4":  # 0.35 renders image/fsGroup from `image:`/`securityContext`, the same values
+    if "tag:" in text or "image:" in text:  # a pinned image arrives where 2.x reads it
         assert before["image"] == after["image"]
-    assert after["image"]["tag"] in ("0.9.2", "0.6.2")
-    assert after["fsGroup"] == 50000
+        assert after["image"]["tag"] in ("0.9.2", "0.6.2")
+    assert before["fsGroup"] == after["fsGroup"] == 50000
     # the un-migrated file loses DAG-only deploys on 2.x: the very reason for migrate
-    assert dag_facts(houston_config("2.1.0", old), v2=True)["switches"][0] is not True
+    if switches[0]:
+        assert dag_facts(houston_config("2.1.0", old), v2=True)["switches"][0] is not True
 
 
 @needs_helm
