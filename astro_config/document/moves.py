@@ -319,8 +319,7 @@ def _move_splices(doc: ValuesDocument, op: Move, style: Style) -> tuple[list[edi
         new_text = _moved_text(doc, block, name, create, column, style)
         if pos >= len(text) and text and not text.endswith("\n"):
             new_text = doc.newline + new_text.rstrip("\r\n")
-        splices.append(editing.Splice(pos, pos, new_text))
-        splices.append(_cut(doc, block.start, block.end))
+        splices += _insert_and_cut(doc, pos, new_text, block)
     elif not create:
         # the new parent exists: after its last entry
         assert have_node is not None
@@ -331,8 +330,7 @@ def _move_splices(doc: ValuesDocument, op: Move, style: Style) -> tuple[list[edi
         new_text = _block_text(doc, block, name, column)
         if pos >= len(text) and not text.endswith("\n"):
             new_text = doc.newline + new_text.rstrip("\r\n")
-        splices.append(editing.Splice(pos, pos, new_text))
-        splices.append(_cut(doc, block.start, block.end))
+        splices += _insert_and_cut(doc, pos, new_text, block)
     elif have == src_parent:
         # the new parent is created where the moved key stood
         column = block.column
@@ -348,8 +346,7 @@ def _move_splices(doc: ValuesDocument, op: Move, style: Style) -> tuple[list[edi
         pos = holder.end
         if pos >= len(text) and not text.endswith("\n"):
             new_text = doc.newline + new_text.rstrip("\r\n")
-        splices.append(editing.Splice(pos, pos, new_text))
-        splices.append(_cut(doc, block.start, block.end))
+        splices += _insert_and_cut(doc, pos, new_text, block)
     else:
         assert have_node is not None
         column = _key_column(doc, have_node.value[0][0])
@@ -357,14 +354,22 @@ def _move_splices(doc: ValuesDocument, op: Move, style: Style) -> tuple[list[edi
         new_text = _moved_text(doc, block, name, create, column, style)
         if pos >= len(text) and not text.endswith("\n"):
             new_text = doc.newline + new_text.rstrip("\r\n")
-        splices.append(editing.Splice(pos, pos, new_text))
-        splices.append(_cut(doc, block.start, block.end))
+        splices += _insert_and_cut(doc, pos, new_text, block)
     if src_emptied and src_parent:
         parent_entry = _entry_of(doc, src_parent)
         if parent_entry is None or parent_entry.key is None:
             raise _Fallback(f"{format_path(src_parent)} is a list item")
         splices.extend(_empty_mapping_splices(doc, parent_entry.key))
     return splices, None
+
+
+def _insert_and_cut(doc: ValuesDocument, pos: int, new_text: str, block: _Block) -> list[editing.Splice]:
+    """Insert ``new_text`` at ``pos`` and cut the block out; an insertion point on the blank line the cut takes
+    with it moves to the cut's end."""
+    cut = _cut(doc, block.start, block.end)
+    if block.end <= pos < cut.end:
+        pos = cut.end
+    return [editing.Splice(pos, pos, new_text), cut]
 
 
 def _null_value(node: Node) -> bool:

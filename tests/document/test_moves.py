@@ -362,3 +362,13 @@ def test_a_key_that_only_a_merge_key_provides_is_refused_cleanly() -> None:
     doc = reader.load_text("base: &b\n  rbacEnabled: true\nglobal:\n  <<: *b\n  sccEnabled: true\n")
     with pytest.raises(KeyPathError, match="alias or merge key"):
         m.migrate_document(doc, [m.STEP_1X])
+
+
+def test_parent_created_after_the_holder_when_blank_lines_surround_the_moved_key() -> None:
+    text = "global:\n  # feats\n  features:\n\n    namespacePools:\n      enabled: true\n\n  acme: false\n"
+    doc = reader.load_text(text)
+    _migration, result = m.migrate_document(doc, [m.STEP_1X])
+    assert result.notes == []  # moved as lines, no fallback
+    assert result.new.text.startswith(
+        "global:\n  # feats\n\n  namespaceManagement:\n    namespacePools:\n      enabled: true\n  acme: false\n"
+    )
