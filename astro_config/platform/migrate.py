@@ -23,6 +23,7 @@ replays ``actions`` and checks its result against ``data``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -186,7 +187,12 @@ class _Run:
 
     # -- recording --------------------------------------------------------------------------------------------
     def do(self, action: Action) -> None:
-        apply_action(self.data, action)
+        if isinstance(action.value, (dict, list)):
+            # the record keeps the value as it was set (later rules may change the data's own copy)
+            action = dataclasses.replace(action, value=copy.deepcopy(action.value))
+            apply_action(self.data, dataclasses.replace(action, value=copy.deepcopy(action.value)))
+        else:
+            apply_action(self.data, action)
         self.actions.append(action)
 
     def move(self, src: KeyPath, dst: KeyPath, rule: str, value: Any = _ABSENT, note: str = "") -> None:

@@ -305,13 +305,15 @@ def values_files(draw: st.DrawFn) -> str:
             "      deployments:",
             *["        " + ln for ln in draw(block_map(0, HD_KEYS))],
         ]
+    if draw(st.booleans()):  # four-space indentation
+        lines = [" " * (2 * (len(ln) - len(ln.lstrip(" ")))) + ln.lstrip(" ") for ln in lines]
     text = "\n".join(lines) + ("\n" if draw(st.booleans()) else "")
     if draw(st.integers(0, 3)) == 0:
         text = text.replace("\n", "\r\n")
     return text
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values_files(), st.sampled_from([[m.STEP_1X], [m.STEP_037X], [m.STEP_036, m.STEP_037X]]))
 def test_generated_files_migrate_to_the_rules_data_keeping_comments(text: str, steps: list[str]) -> None:
     try:
@@ -372,3 +374,17 @@ def test_parent_created_after_the_holder_when_blank_lines_surround_the_moved_key
     assert result.new.text.startswith(
         "global:\n  # feats\n\n  namespaceManagement:\n    namespacePools:\n      enabled: true\n  acme: false\n"
     )
+
+
+def test_a_transformed_value_later_joined_by_another_key_is_moved_as_lines() -> None:
+    # OBN turns namespaceFreeFormEntry into {enabled: false}; rule 33 then moves the hook timeout into it. The
+    # recorded action keeps the value as set, so the hook timeout moves as a block with its comment.
+    text = "deployments:\n  namespaceFreeFormEntry: false\n  preDeploymentValidationHookTimeout: 30  # seconds\n"
+    doc = reader.load_text(
+        "astronomer:\n  houston:\n    config:\n" + "".join("      " + ln + "\n" for ln in text.splitlines())
+    )
+    migration, result = m.migrate_document(doc, [m.STEP_1X])
+    assert result.notes == []
+    assert "            preDeploymentValidationHookTimeout: 30  # seconds\n" in result.new.text
+    first = migration.actions[0]
+    assert first.value == {"enabled": False}
