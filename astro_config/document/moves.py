@@ -309,7 +309,8 @@ def _move_splices(doc: ValuesDocument, op: Move, style: Style) -> tuple[list[edi
         if have == ():
             column, pos = 0, len(text)
         else:
-            assert have_entry is not None and have_entry.key is not None and have_node is not None
+            if have_entry is None or have_entry.key is None or have_node is None:
+                raise _Fallback(f"{format_path(have)} is a list item")
             key_line = text.rfind("\n", 0, have_entry.key.start) + 1
             column = have_entry.key.start - key_line + style.indent
             colon = _colon_after(doc, have_entry.key)
