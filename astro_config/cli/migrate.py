@@ -26,6 +26,9 @@ from astro_config.cli.options import (
     write_options,
 )
 
+# lazy imports: start-up. The core is imported inside the command that needs it: --help stays quick
+# (tests/cli/test_imports.py).
+
 ToOpt = Annotated[
     str,
     typer.Option("--to", help="Target platform release, e.g. 2.1.0, 2.1 or 0.37.7.", metavar="VERSION"),

@@ -42,7 +42,7 @@ from astro_config.document.editing import (
     changed_paths,
     detect_style,
 )
-from astro_config.document.reader import MISSING, LimitError, Node, ValuesDocument, load_text
+from astro_config.document.reader import MISSING, LimitError, Node, ValuesDocument, _scalar_value, load_text
 from astro_config.document.render import Style, render_block, render_key
 from astro_config.errors import InputError, KeyPathError, VerificationError
 from astro_config.keypath import KeyPath, format_path
@@ -374,7 +374,6 @@ def _insert_and_cut(doc: ValuesDocument, pos: int, new_text: str, block: _Block)
 
 
 def _null_value(node: Node) -> bool:
-    from astro_config.document.reader import _scalar_value
 
     return node.kind == "scalar" and _scalar_value(node) is None and not node.anchor
 

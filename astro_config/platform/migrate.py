@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from astro_config.document import moves
 from astro_config.errors import PlatformVersionError
 from astro_config.keypath import KeyPath, format_path
+from astro_config.platform import profiles
 
 _ABSENT: Any = object()
 
@@ -95,8 +98,6 @@ class Action:
 
 
 def _show(value: Any) -> str:
-    import json
-
     try:
         return json.dumps(value, sort_keys=False)
     except (TypeError, ValueError):  # pragma: no cover - plain data always dumps
@@ -794,7 +795,6 @@ def source_line(version: str | None, data: dict[str, Any], file: str) -> tuple[s
     ``--from`` when given, else inferred from the keys with the same evidence rules as elsewhere
     (:func:`~astro_config.platform.profiles.infer_generation`); inside the 0.36-1.x layout, keys that only 0.37.x
     or only 1.x charts have tell the two migrators apart."""
-    from astro_config.platform import profiles
 
     if version:
         v, _ = profiles.parse_version(version)
@@ -862,7 +862,6 @@ def migrate_values(data: dict[str, Any], steps: list[str]) -> Migration:
 
 def to_ops(actions: list[Action]) -> list[Any]:
     """The text operations (:mod:`astro_config.document.moves`) that make ``actions``."""
-    from astro_config.document import moves
 
     ops: list[moves.Op] = []
     for a in actions:
@@ -883,7 +882,6 @@ def to_ops(actions: list[Action]) -> list[Any]:
 def migrate_document(doc: Any, steps: list[str]) -> tuple[Migration, Any]:
     """Migrate a :class:`~astro_config.document.reader.ValuesDocument`: the data-level migration and the
     :class:`~astro_config.document.editing.EditResult` of its text, verified against that data."""
-    from astro_config.document import moves
 
     if doc.root is None:  # an empty or comment-only file: nothing to migrate (the scripts change nothing)
         migration = Migration(data=doc.data, steps=list(steps))
