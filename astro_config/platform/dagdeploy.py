@@ -11,6 +11,8 @@ from typing import Any, Protocol
 from astro_config.document.editing import SetValue, changed_paths
 from astro_config.document.reader import MISSING, ValuesDocument
 from astro_config.keypath import KeyPath, format_path
+from astro_config.platform import houston as houston_mod
+from astro_config.platform.houston import HoustonConfig, houston_config
 from astro_config.platform.profiles import CHART, UPGRADE_DEPLOYMENTS_SET, Generation, Platform, WrongKey
 
 
@@ -80,22 +82,31 @@ class State:
     wrong_keys: list[WrongKeyFound] = field(default_factory=list)
     ingress_nginx_without_body_size: bool = False
     image: str | None = None
+    houston: HoustonConfig | None = None  # what Houston reads (the truth behind the flags)
 
     @property
     def generation(self) -> Generation:
         return self.platform.generation
 
     @property
+    def _switches(self) -> tuple[bool, bool]:
+        """Houston's two switches as it reads them (chart-generated dagOnlyDeployment, configureDagDeployment)."""
+        if self.houston is not None:
+            return self.houston.dag_only_on, self.houston.configure_on
+        return self.global_flag.on, self.houston_flag.on
+
+    @property
     def enabled(self) -> bool:
-        return self.global_flag.on and self.houston_flag.on
+        return all(self._switches)
 
     @property
     def disabled(self) -> bool:
-        return not self.global_flag.on and not self.houston_flag.on
+        return not any(self._switches)
 
     @property
     def agree(self) -> bool:
-        return self.global_flag.on == self.houston_flag.on
+        a, b = self._switches
+        return a == b
 
     @property
     def summary(self) -> str:
@@ -125,12 +136,7 @@ def _line(doc: ValuesView, path: KeyPath) -> int | None:
 
 def _where(doc: ValuesView, path: KeyPath) -> str | None:
     """``FILE:LINE`` of a key: for a layered set, of the layer that set it."""
-    where = getattr(doc, "where", None)
-    if where is not None:
-        result = where(path)
-        return result if isinstance(result, str) else None
-    line = _line(doc, path)
-    return f"{doc.name}:{line}" if line else None
+    return houston_mod.where_of(doc, path)
 
 
 def _flag(doc: ValuesView, path: KeyPath) -> Flag:
@@ -195,9 +201,15 @@ def find_wrong_keys(doc: ValuesView, gen: Generation) -> list[WrongKeyFound]:
 
 
 def read_state(doc: ValuesView, platform: Platform) -> State:
+    """The DAG-deploy state: the values' flags, and what Houston reads (switches, resources) through its layers.
+
+    ``resources`` are the DAG server's resources Houston reads once the feature is on (with the chart's global
+    flag on, whatever the file says: sizing is about the switched-on server)."""
     gen = platform.generation
-    res_value = doc.get(gen.resources)
-    resources, source = effective_resources(gen, res_value, _where(doc, gen.resources) or doc.name)
+    houston = houston_config(doc, platform)
+    sized = houston_config(doc, platform, assume_on=True).fact("server_resources")
+    resources = copy.deepcopy(sized.value) if isinstance(sized.value, Mapping) else {}
+    source = resources_source_text(sized)
     ingress, reason = ingress_mode(doc, gen)
     cls = ingress_class(doc)
     image = None
@@ -218,7 +230,67 @@ def read_state(doc: ValuesView, platform: Platform) -> State:
             ingress == THIRD_PARTY and cls is not None and "nginx" in cls and not has_body_size_annotation(doc)
         ),
         image=image,
+        houston=houston,
     )
+
+
+def resources_source_text(fact: houston_mod.Fact) -> str:
+    """Where the DAG server's resources come from, layer by layer (``FILE:LINE`` of each contributing key)."""
+    parts = []
+    for s in reversed(houston_mod.contributing(fact)):
+        if s.layer == houston_mod.DEFAULT:
+            parts.append("Houston default (deployments.dagDeploy.server.resources)")
+        elif s.layer == houston_mod.CHART:
+            assert s.values_path is not None
+            key = format_path(s.values_path)
+            parts.append(f"{s.where}" if s.where and s.where != "assumed on" else f"chart default ({key})")
+        else:
+            parts.append(f"passthrough {s.describe()}")
+    if len(parts) == 1:
+        return parts[0]
+    return f"{parts[0]}, deep-merged over " + " and ".join(parts[1:])
+
+
+@dataclass(frozen=True)
+class HoustonEdit:
+    """An edit of a passthrough key that Houston reads over the chart, and why."""
+
+    edit: SetValue
+    old: Any
+    where: str | None
+    reason: str
+
+
+def houston_switch_edits(doc: ValuesDocument, platform: Platform, on: bool) -> list[HoustonEdit]:
+    """Passthrough switches (``astronomer.houston.config...``) that would leave Houston in the other state:
+    set to ``on`` (never deleted), each with the reason to show."""
+    keys = houston_mod.houston_keys(platform)
+    gen = platform.generation
+    out: list[HoustonEdit] = []
+    for houston_path, label in (
+        (keys.dag_only, "the switch the chart generates from " + format_path(gen.global_flag)),
+        (keys.dag_deploy_enabled, "dagDeploy.enabled, generated from the same flag"),
+    ):
+        path = (*houston_mod.PASSTHROUGH, *houston_path)
+        value = doc.get(path)
+        if value is MISSING or value is on:
+            continue
+        out.append(
+            HoustonEdit(
+                SetValue(path, on),
+                value,
+                _where(doc, path),
+                f"Houston reads it over {label}",
+            )
+        )
+    return out
+
+
+def houston_resource_paths(doc: ValuesDocument, platform: Platform) -> list[KeyPath]:
+    """The resource blocks Houston reads for the DAG server and clients that the file sets in the passthrough
+    (``astronomer.houston.config.deployments.dagDeploy.server.resources`` ...): they win over the global block."""
+    keys = houston_mod.houston_keys(platform)
+    return [p for p in houston_mod.passthrough_resource_blocks(keys) if doc.get(p) is not MISSING]
 
 
 def toggle_edits(gen: Generation, on: bool) -> list[SetValue]:
@@ -226,28 +298,63 @@ def toggle_edits(gen: Generation, on: bool) -> list[SetValue]:
 
 
 def resources_edits(doc: ValuesDocument, gen: Generation, resources: Mapping[str, Mapping[str, Any]]) -> list[SetValue]:
-    """Edits that give the DAG server ``resources`` (``{"requests": {...}, "limits": {...}}``), as small as the
-    file allows: where the file already has a ``requests``/``limits`` mapping, only its ``cpu`` and ``memory``
-    are set, so its key order, comments and any other keys (``ephemeral-storage``, ...) stay; a missing section
-    is added whole; a file without a usable resource block (none, ``{}``, an alias) gets the block whole."""
-    whole: list[SetValue] = [SetValue(gen.resources, dict(resources))]
-    entry = doc.index.get(gen.resources)
+    """Edits that give the DAG server ``resources`` (``{"requests": {...}, "limits": {...}}``) in the global
+    block, as small as the file allows (see :func:`block_resources_edits`)."""
+    return block_resources_edits(doc, gen.resources, resources)
+
+
+def block_resources_edits(
+    doc: ValuesDocument, block: KeyPath, resources: Mapping[str, Mapping[str, Any]]
+) -> list[SetValue]:
+    """Edits that set the resource block at ``block`` to ``resources``, as small as the file allows: where the
+    file already has a ``requests``/``limits`` mapping, only its ``cpu`` and ``memory`` are set, so its key
+    order, comments and any other keys (``ephemeral-storage``, ...) stay; a missing section is added whole; a
+    file without a usable resource block (none, ``{}``, an alias) gets the block whole."""
+    whole: list[SetValue] = [SetValue(block, dict(resources))]
+    entry = doc.index.get(block)
     if entry is None or entry.value.kind != "map" or not entry.value.value:
         return whole
     edits: list[SetValue] = []
     for section, amounts in resources.items():
-        sec = doc.index.get((*gen.resources, section))
+        sec = doc.index.get((*block, section))
         if sec is None:
-            edits.append(SetValue((*gen.resources, section), dict(amounts)))
+            edits.append(SetValue((*block, section), dict(amounts)))
             continue
         if sec.value.kind != "map" or not sec.value.value:
             return whole
         for name, amount in amounts.items():
-            leaf = doc.index.get((*gen.resources, section, name))
+            leaf = doc.index.get((*block, section, name))
             if leaf is not None and leaf.value.kind != "scalar":
                 return whole
-            edits.append(SetValue((*gen.resources, section, name), amount))
+            edits.append(SetValue((*block, section, name), amount))
     return edits
+
+
+def houston_resources_edits(
+    doc: ValuesDocument, platform: Platform, resources: Mapping[str, Mapping[str, Any]]
+) -> tuple[list[SetValue], list[KeyPath]]:
+    """Edits that make Houston read ``resources`` for the DAG server: the global block (what the chart
+    generates server and client resources from) and every passthrough server/client block the file has
+    (they win over it). Returns the edits and the passthrough blocks edited."""
+    edits = resources_edits(doc, platform.generation, resources)
+    extra = houston_resource_paths(doc, platform)
+    for block in extra:
+        edits += block_resources_edits(doc, block, resources)
+    return edits, extra
+
+
+def asked_state_problems(doc: Any, platform: Platform, on: bool) -> list[str]:
+    """Why Houston would not read DAG-only deploys as switched ``on`` (each naming the key, value and where)."""
+    h = houston_config(doc, platform)
+    out = []
+    for name in ("dag_only", "configure"):
+        fact = h.fact(name)
+        value = fact.value
+        if (value is True) == on:
+            continue
+        shown = yaml_scalar(None if value is MISSING or value is houston_mod.MISSING else value)
+        out.append(f"Houston reads {format_path(fact.key)} = {shown} {fact.source_text()}")
+    return out
 
 
 def overrides_data(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
