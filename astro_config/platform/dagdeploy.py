@@ -208,7 +208,7 @@ def read_state(doc: ValuesView, platform: Platform) -> State:
     gen = platform.generation
     houston = houston_config(doc, platform)
     sized = houston_config(doc, platform, assume_on=True).fact("server_resources")
-    resources = copy.deepcopy(sized.value) if isinstance(sized.value, Mapping) else {}
+    resources = copy.deepcopy(dict(sized.value)) if isinstance(sized.value, Mapping) else {}
     source = resources_source_text(sized)
     ingress, reason = ingress_mode(doc, gen)
     cls = ingress_class(doc)

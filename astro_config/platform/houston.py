@@ -206,17 +206,16 @@ def rendered_scalar(value: Any) -> Any:
     return value
 
 
-def helm_merge(chart: Any, user: Any) -> Any:
-    """Helm's merge of a user value over a chart default: maps merge deeply, a null deletes a chart key."""
+def subchart_global_merge(chart: Any, user: Any) -> Any:
+    """``global`` values as the astronomer subchart (where houston-configmap.yaml lives) sees them: maps merge
+    deeply, but a user null over a chart default leaves the default (Helm 3.17 deletes it only in the parent
+    chart's own view), and a null with no default under it stays null."""
     if isinstance(chart, Mapping) and isinstance(user, Mapping):
         merged: dict[str, Any] = copy.deepcopy(dict(chart))
         for key, value in user.items():
             if value is None and key in merged:
-                del merged[key]
-            elif key in merged:
-                merged[key] = helm_merge(merged[key], value)
-            else:
-                merged[key] = copy.deepcopy(value)
+                continue
+            merged[key] = subchart_global_merge(merged[key], value) if key in merged else copy.deepcopy(value)
         return merged
     return copy.deepcopy(user)
 
@@ -405,6 +404,14 @@ class HoustonConfig:
         """Facts where a passthrough key overrides a different chart-generated value."""
         return [f for f in self.facts.values() if f.overridden is not None]
 
+    def rendered(self) -> dict[str, Any]:
+        """What the ConfigMap holds of the DAG-deploy keys: production.yaml merged with local-production.yaml
+        (the chart-generated layer and the passthrough; Houston's built-in defaults are not in it)."""
+        merged: dict[str, Any] = {}
+        for layer in (CHART, PASS):
+            merged = houston_merge(merged, self.layers.get(layer, {}))
+        return merged
+
     def effective(self) -> dict[str, Any]:
         """Houston's merged tree of the three layers (only the DAG-deploy keys), as a plain mapping."""
         merged: dict[str, Any] = {}
@@ -454,7 +461,7 @@ def houston_config(doc: ValuesView, platform: Platform, *, assume_on: bool = Fal
     user = doc.data
     if assume_on:
         user = houston_merge(user, _put({}, gen.global_flag, True))
-    values = helm_merge(chart_defaults(platform), user)
+    values = subchart_global_merge(chart_defaults(platform), user)
     passthrough = _get(user, PASSTHROUGH)
     trees: list[tuple[str, dict[str, Any]]] = [
         (DEFAULT, houston_defaults(keys)),
