@@ -34,8 +34,6 @@ from astro_config.cli.options import (
 from astro_config.errors import ExitCode
 
 if TYPE_CHECKING:
-    from astro_config.document.editing import SetValue
-    from astro_config.document.reader import ValuesDocument
     from astro_config.document.writing import WriteOptions
     from astro_config.helm.layered import LayeredDocument
     from astro_config.platform.bundle import BundleReport
@@ -156,17 +154,56 @@ def _status_record(doc: ValuesView, version: str | None) -> dict[str, Any]:
             else None
         ),
         "ingress_nginx_without_body_size": state.ingress_nginx_without_body_size,
+        "houston": _houston_record(state),
         "_fix": _fix_text(state, platform, doc.name),
     }
+
+
+def _houston_record(state: State) -> dict[str, Any]:
+    """What Houston reads (its effective config: built-in defaults, chart-generated, passthrough), each key
+    with the layer, values key and FILE:LINE that set it, and the chart value a passthrough key overrides."""
+    h = state.houston
+    assert h is not None  # read_state always sets it
+    return {
+        "state": h.summary,
+        "reads": {name: fact.to_dict() for name, fact in h.facts.items()},
+        "overrides": [f.to_dict() for f in h.overrides()],
+    }
+
+
+def _half_text(rec: dict[str, Any]) -> str:
+    return "HALF-ENABLED: Houston's two switches disagree"
+
+
+def _houston_rows(rec: dict[str, Any]) -> list[tuple[str, str]]:
+    """``houston`` rows of the status text: the two switches as Houston reads them, then every other key a
+    passthrough value overrides."""
+    from astro_config.platform.houston import show_value
+
+    h = rec["houston"]
+    rows = []
+    for name in ("dag_only", "configure"):
+        fact = h["reads"][name]
+        rows.append(("houston reads", f"{fact['key']} = {show_value(fact['value'])} {fact['text']}"))
+    for fact in h["overrides"]:
+        if fact["key"] in (h["reads"]["dag_only"]["key"], h["reads"]["configure"]["key"]):
+            continue
+        rows.append(("override", f"{fact['key']} = {show_value(fact['value'])} {fact['text']}"))
+    return rows
 
 
 def _fix_text(state: State, platform: Platform, file: str) -> str | None:
     if state.agree:
         return None
+    from astro_config.keypath import format_path
+
     version = f" --platform-version {platform.version_text}" if platform.version_text else ""
-    on = "global" if state.global_flag.on else "Houston"
+    h = state.houston
+    assert h is not None  # read_state always sets it
+    on, off = (h.fact("dag_only"), h.fact("configure")) if h.dag_only_on else (h.fact("configure"), h.fact("dag_only"))
     return (
-        f"only the {on} flag is on, so the feature is half-configured (the Astro CLI refuses DAG deploys). "
+        f"Houston reads {format_path(on.key)} on but {format_path(off.key)} off, so the feature is "
+        f"half-configured (the Astro CLI refuses DAG deploys). "
         f"Fix: astro-config dag-deploy enable {file}{version} -w   (or `disable` to switch both off)"
     )
 
@@ -183,8 +220,11 @@ def _status_text(rec: dict[str, Any]) -> str:
     row("layout", f"{layout['label']} ({layout['decided_by']})")
     row("global flag", f"{rec['global_flag']['key']} = {rec['global_flag']['text']}")
     row("houston flag", f"{rec['houston_flag']['key']} = {rec['houston_flag']['text']}")
+    for label, text in _houston_rows(rec):
+        row(label, text)
     state = rec["state"]
-    row("state", f"{state} (the two flags agree)" if rec["agree"] else "HALF-ENABLED: the two flags disagree")
+    both = "on" if state == "enabled" else "off"
+    row("state", f"{state} (Houston reads both switches {both})" if rec["agree"] else _half_text(rec))
     row("resources", f"{_fmt_resources(rec['resources'])}; from {rec['resources_source']}")
     mode = "bundled nginx" if rec["ingress"]["mode"] == "bundled" else "third-party ingress controller"
     row("ingress", f"{mode}; {rec['ingress']['reason']}")
@@ -367,10 +407,14 @@ def _toggle(
     for w in state.wrong_keys:
         where = f" ({w.where})" if w.where else ""
         err(f"note: {format_path(w.path)}{where} is ignored by this release: {w.explanation}; it does nothing")
+    if opts.check and layered is not None and _layered_check(layered, platform, on):
+        return ExitCode.OK
     edits = dagdeploy.toggle_edits(gen, on)
     if not on:
         # an unset flag already means false: disabling does not add keys
         edits = [e for e in edits if doc.get(e.path) is not document.MISSING]
+    edits += _houston_switch_edits(doc, platform, on)
+    needed: Any = None
     if on and (upload is not None or dags_dir is not None):
         from astro_config.platform import sizing
 
@@ -379,15 +423,15 @@ def _toggle(
         needed = sizing.size_for_upload(upload_bytes, ingress)
         if needed.over_cap:
             fail(sizing.over_cap_message(upload_bytes), ExitCode.FINDINGS)
-        edits += dagdeploy.resources_edits(doc, gen, needed.resources())
+        edits += _houston_sizing_edits(doc, platform, needed.resources())
         err(
             f"sizing: {sizing.format_bytes(upload_bytes)} -> {needed.blocks} block(s): "
             f"{needed.resources()['requests']['cpu']} CPU / {needed.resources()['requests']['memory']}; "
             f"{sizing.SHARED_RESOURCES_NOTE}"
         )
     result = editing.apply_edits(doc, edits)
-    if layered is not None:
-        _warn_overridden(layered, doc, result.new.text, edits)
+    if _houston_verdict(layered, doc, result.new.text, platform, on, needed):
+        return ExitCode.FINDINGS
     if not result.changed:
         err(f"{doc.name}: DAG-only deploys are already {'enabled' if on else 'disabled'}; nothing to change")
         return ExitCode.OK
@@ -426,21 +470,99 @@ def _toggle(
     return code
 
 
-def _warn_overridden(layered: LayeredDocument, target: ValuesDocument, new_text: str, edits: list[SetValue]) -> None:
-    """Tell when a later layer or a --set overrides what was written to the target file."""
-    from astro_config.helm import layered as layered_mod
+# --------------------------------------------------------------------------------------------------------
+# What Houston reads: the passthrough keys an edit must also set, and the verdict on the edited set
+# --------------------------------------------------------------------------------------------------------
+
+
+def _houston_switch_edits(doc: Any, platform: Any, on: bool) -> list[Any]:
+    """Passthrough switches that contradict ``on``: set them too (never deleted), and say so."""
     from astro_config.keypath import format_path
     from astro_config.platform import dagdeploy
 
-    after = layered_mod.reparse_with(layered, target, new_text)
-    for edit in edits:
-        value = after.get(edit.path)
-        if value != edit.value or type(value) is not type(edit.value):
-            where = after.where(edit.path) or "a later layer"
-            err(
-                f"warning: {format_path(edit.path)} is overridden by {where}: the set resolves to "
-                f"{dagdeploy.yaml_scalar(value)}, not {dagdeploy.yaml_scalar(edit.value)}; change it there too"
+    out = []
+    for h in dagdeploy.houston_switch_edits(doc, platform, on):
+        where = f" ({h.where})" if h.where else ""
+        err(
+            f"note: also setting {format_path(h.edit.path)}{where} from {dagdeploy.yaml_scalar(h.old)} to "
+            f"{dagdeploy.yaml_scalar(on)}: {h.reason}, so without it Houston would keep DAG-only deploys "
+            f"{'off' if on else 'on'}"
+        )
+        out.append(h.edit)
+    return out
+
+
+def _houston_sizing_edits(doc: Any, platform: Any, resources: Any) -> list[Any]:
+    """The global block, and the passthrough server/client blocks Houston reads over it, sized alike."""
+    from astro_config.keypath import format_path
+    from astro_config.platform import dagdeploy, houston
+
+    edits, blocks = dagdeploy.houston_resources_edits(doc, platform, resources)
+    for block in blocks:
+        where = houston.where_of(doc, block)
+        err(
+            f"note: also sizing {format_path(block)}{f' ({where})' if where else ''}: Houston reads it over "
+            f"the global block"
+        )
+    return edits
+
+
+def _overridden_text(fact: Any, target: str) -> str:
+    from astro_config.keypath import format_path
+    from astro_config.platform import dagdeploy, houston
+
+    w = fact.winner
+    by = (w.where or w.describe()) if w is not None else "nothing"
+    value = None if fact.value is houston.MISSING else fact.value
+    return (
+        f"{target} is overridden by {by}: Houston would read {format_path(fact.key)} = "
+        f"{dagdeploy.yaml_scalar(value)} {fact.source_text()}"
+    )
+
+
+def _houston_verdict(layered: Any, doc: Any, new_text: str, platform: Any, on: bool, needed: Any) -> bool:
+    """After the edit, does Houston read what was asked (both switches, and resources for the upload)? Print
+    why not (naming the key, the layer or --set and where) and return True when it does not: nothing is
+    written then, exit 1."""
+    from astro_config.document import reader as document
+    from astro_config.platform import dagdeploy
+
+    if layered is not None:
+        from astro_config.helm import layered as layered_mod
+
+        after: Any = layered_mod.reparse_with(layered, doc, new_text)
+    else:
+        after = document.load_text(new_text, doc.name)
+    problems = [_overridden_text(f, doc.name) for f in dagdeploy.asked_state_problems(after, platform, on)]
+    if needed is not None and not problems:
+        from astro_config.platform import sizing  # only when sizing (start-up: tests/cli/test_imports.py)
+
+        state = dagdeploy.read_state(after, platform)
+        ok, reasons = sizing.check_resources(state.resources, needed)
+        if not ok:
+            problems.append(
+                f"Houston would give the DAG server {_fmt_resources(state.resources)} from "
+                f"{state.resources_source}: {'; '.join(reasons)}"
             )
+    if not problems:
+        return False
+    for p in problems:
+        err(f"error: {p}")
+    hint = "change it there too, or edit that file with --target" if layered is not None else "fix it by hand"
+    err(f"nothing written: DAG-only deploys would not be {'enabled' if on else 'disabled'} as asked ({hint})")
+    return True
+
+
+def _layered_check(layered: Any, platform: Any, on: bool) -> bool:
+    """``--check`` on a layered set judges the effective set: True (exit 0) when Houston already reads the
+    asked state."""
+    from astro_config.platform import dagdeploy
+
+    problems = dagdeploy.asked_state_problems(layered, platform, on)
+    if problems:
+        return False
+    err(f"{layered.name}: Houston already reads DAG-only deploys {'enabled' if on else 'disabled'}")
+    return True
 
 
 TargetOpt = Annotated[

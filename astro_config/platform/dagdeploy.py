@@ -343,18 +343,11 @@ def houston_resources_edits(
     return edits, extra
 
 
-def asked_state_problems(doc: Any, platform: Platform, on: bool) -> list[str]:
-    """Why Houston would not read DAG-only deploys as switched ``on`` (each naming the key, value and where)."""
+def asked_state_problems(doc: Any, platform: Platform, on: bool) -> list[houston_mod.Fact]:
+    """Houston's switches that would not read DAG-only deploys as switched ``on`` (each fact names its value,
+    the key and ``FILE:LINE`` that set it, and what it overrides)."""
     h = houston_config(doc, platform)
-    out = []
-    for name in ("dag_only", "configure"):
-        fact = h.fact(name)
-        value = fact.value
-        if (value is True) == on:
-            continue
-        shown = yaml_scalar(None if value is MISSING or value is houston_mod.MISSING else value)
-        out.append(f"Houston reads {format_path(fact.key)} = {shown} {fact.source_text()}")
-    return out
+    return [h.fact(name) for name in ("dag_only", "configure") if (h.fact(name).value is True) != on]
 
 
 def overrides_data(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:

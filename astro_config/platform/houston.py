@@ -331,7 +331,7 @@ class Fact:
         text = f"from {w.describe()}"
         over = self.overridden
         if over is not None and over.values_path is not None:
-            text += f", overriding {format_path(over.values_path)}: {_show(_leaf_of(over))}"
+            text += f", overriding {format_path(over.values_path)}: {show_value(_leaf_of(over))}"
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -356,7 +356,7 @@ def _leaf_of(s: Setting) -> Any:
     return s.value
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     if value is True:
         return "true"
     if value is False:
@@ -364,7 +364,7 @@ def _show(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
     return str(value)
 
 

@@ -258,22 +258,31 @@ def test_lint_layered_points_at_the_layer(layers: tuple[Path, Path]) -> None:
     assert flags and flags[0]["file"] == str(prod) and flags[0]["line"] == 4
 
 
-def test_enable_layered_edits_last_file_and_warns_on_override(layers: tuple[Path, Path]) -> None:
+def test_enable_layered_edits_last_file_and_fails_on_override(layers: tuple[Path, Path]) -> None:
+    # issue #12: a layered set must end in the asked state; a later layer or --set that leaves Houston in
+    # another state is exit 1 (it was a warning and exit 0), naming the key and where, and nothing is written
     base, prod = layers
-    base_before = base.read_bytes()
+    base_before, prod_before = base.read_bytes(), prod.read_bytes()
     r = run("dag-deploy", "enable", "-f", str(base), "-f", str(prod), "--platform-version", "0.37.7", "-w",
             "--set", "global.dagOnlyDeployment.enabled=false")  # fmt: skip
+    assert r.returncode == 1, r.stderr
+    assert base.read_bytes() == base_before and prod.read_bytes() == prod_before
+    assert "is overridden by --set global.dagOnlyDeployment.enabled=false" in r.stderr
+    assert "Houston would read deployments.dagOnlyDeployment = false" in r.stderr
+    # a --set that does not contradict: the edit goes through and the printed command repeats the --set
+    r = run("dag-deploy", "enable", "-f", str(base), "-f", str(prod), "--platform-version", "0.37.7", "-w",
+            "--set", "global.baseDomain=x.example.com")  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert base.read_bytes() == base_before
     doc = document.load_file(prod)
     assert doc.get(("astronomer", "houston", "config", "deployments", "configureDagDeployment")) is True
-    assert "is overridden by --set global.dagOnlyDeployment.enabled=false" in r.stderr
-    assert "--set global.dagOnlyDeployment.enabled=false --set astronomer.houston.upgradeDeployments" in r.stderr
-    # --target picks another layer
+    assert "--set global.baseDomain=x.example.com --set astronomer.houston.upgradeDeployments" in r.stderr
+    # --target picks another layer: prod still sets both flags to true, so disabling base alone is exit 1
     r = run("dag-deploy", "disable", "-f", str(base), "-f", str(prod), "--target", str(base), "--platform-version",
             "0.37.7", "-w")  # fmt: skip
-    assert r.returncode == 0, r.stderr
-    assert "is overridden by" in r.stderr  # prod still sets the flags to true
+    assert r.returncode == 1, r.stderr
+    assert f"is overridden by {prod}:4" in r.stderr  # prod still sets the flags to true
+    assert base.read_bytes() == base_before
     r = run("dag-deploy", "enable", "-f", str(base), "--target", "nope.yaml")
     assert r.returncode == 2
 
