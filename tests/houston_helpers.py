@@ -28,6 +28,14 @@ needs_charts = [
     pytest.mark.skipif(not CHARTS.is_dir(), reason="../shared/charts is not present"),
 ]
 
+
+def charts(test: Any) -> Any:
+    """Decorator: the test renders the real charts (marked helm; skipped without helm or ../shared/charts)."""
+    for mark in needs_charts:
+        test = mark(test)
+    return test
+
+
 # one release of each minor line (the issue's list), newest patch of each
 RELEASE_LINES = ["0.34.5", "0.35.4", "0.36.1", "0.37.7", "1.0.1", "1.1.7", "1.2.0", "2.0.1", "2.1.0"]
 
