@@ -20,6 +20,7 @@ from astro_config.errors import QuantityError
 from astro_config.keypath import KeyPath, format_path
 from astro_config.lint import schemas
 from astro_config.models import Problem, Severity
+from astro_config.platform import houston as houston_model
 from astro_config.platform import profiles
 from astro_config.platform.quantities import format_cpu, format_memory, parse_cpu, parse_memory
 
@@ -126,6 +127,16 @@ class LintContext:
         if user is _MISSING or user is None:
             return dict(defaults)
         return helm_merge(defaults, user)
+
+    @cached_property
+    def houston(self) -> houston_model.HoustonConfig:
+        """What Houston reads: its defaults, what the chart generates, and the passthrough over it."""
+        return houston_model.houston_config(self.doc, self.platform)
+
+    @cached_property
+    def houston_sized(self) -> houston_model.HoustonConfig:
+        """What Houston reads once the feature is on (for judging the DAG server's resources)."""
+        return houston_model.houston_config(self.doc, self.platform, assume_on=True)
 
     def upload_text(self) -> str:
         from astro_config.platform.sizing import format_bytes  # lazy: start-up of lint; only with --upload
@@ -261,6 +272,12 @@ def check_flags(ctx: LintContext) -> Iterator[Problem]:
     for value in (g, h):
         if value is not _MISSING and not isinstance(value, bool):
             return  # not a boolean: the schema rule reports it
+    dag, conf = ctx.houston.fact("dag_only"), ctx.houston.fact("configure")
+    if (dag.value is True) == (conf.value is True):
+        return  # Houston reads both switches alike, whatever the flags say (a passthrough key may decide)
+    if dag.from_passthrough:
+        yield from _flags_by_passthrough(ctx, dag, conf)
+        return
     g_on, h_on = g is True, h is True
     if g_on == h_on:
         return
@@ -275,6 +292,57 @@ def check_flags(ctx: LintContext) -> Iterator[Problem]:
         f"and the Astro CLI refuses to deploy",
         f"set {format_path(off_path)} to true as well (or both to false)",
     )
+
+
+def _flags_by_passthrough(ctx: LintContext, dag: houston_model.Fact, conf: houston_model.Fact) -> Iterator[Problem]:
+    """flags-disagree where a passthrough switch decides what Houston reads."""
+    w = dag.winner
+    assert w is not None and w.values_path is not None
+    shown = houston_model.show_value
+    yield ctx.problem(
+        "flags-disagree",
+        w.values_path,
+        f"Houston reads {format_path(dag.key)} = {shown(dag.value)} from this key (it wins over the chart's "
+        f"production.yaml), but {format_path(conf.key)} = {shown(conf.value)} {conf.source_text()}: DAG-only "
+        f"deploys are half-configured and the Astro CLI refuses to deploy",
+        f"run `astro-config dag-deploy enable` or `disable` (they set this key too), or remove it and set "
+        f"{format_path(ctx.generation.global_flag)}",
+    )
+
+
+def check_passthrough_override(ctx: LintContext) -> Iterator[Problem]:
+    """A key in astronomer.houston.config that overrides a value the chart generates from the values."""
+    gen = ctx.generation
+    for fact in ctx.houston.overrides():
+        w, over = fact.winner, fact.overridden
+        assert w is not None and w.values_path is not None and over is not None and over.values_path is not None
+        shown = houston_model.show_value
+        message = (
+            f"overrides {format_path(over.values_path)}: {shown(over.value)} in Houston's config "
+            f"(local-production.yaml is read after the chart's production.yaml): Houston reads "
+            f"{format_path(fact.key)} = {shown(fact.value)}; this key wins"
+        )
+        error = fact.name in ("dag_only", "dag_deploy_enabled")
+        hint = (
+            f"set {format_path(gen.global_flag)} to the state you mean and remove this key or give it the same value "
+            f"(`astro-config dag-deploy enable/disable` set both)"
+            if error
+            else "remove this key to let the chart's value through, or size both alike (`dag-deploy enable --upload` "
+            "sizes both)"
+        )
+        if fact.name in ("server_resources", "client_resources") and ctx.upload_bytes is not None:
+            from astro_config.platform.sizing import allowed_upload
+
+            allowance = allowed_upload(fact.value, ctx.ingress, prefix=format_path(w.values_path))
+            if ctx.upload_bytes > allowance.max_upload_bytes:
+                error = True
+                message += f", and for {ctx.upload_text()} it is too small: {allowance.explanation}"
+        yield ctx.problem("passthrough-override" if error else "passthrough-shadow", w.values_path, message, hint)
+
+
+def _engine_shadow(ctx: LintContext) -> Iterator[Problem]:
+    """Reported by :func:`check_passthrough_override` (one pass over the overrides, either id)."""
+    return iter(())
 
 
 def check_wrong_generation(ctx: LintContext) -> Iterator[Problem]:
@@ -397,14 +465,19 @@ def check_resources_too_small(ctx: LintContext) -> Iterator[Problem]:
     if _merged_amounts(ctx) is None:
         return  # unreadable quantities: the quantity rule reports them
     gen = ctx.generation
-    allowance = allowed_upload(ctx.merged_resources, ctx.ingress, prefix=format_path(gen.resources))
+    server = ctx.houston_sized.fact("server_resources")
+    w = server.winner
+    # what Houston reads for the DAG server: the global block, or a passthrough block over it
+    path = w.values_path if w is not None and w.layer == houston_model.PASS and w.values_path else gen.resources
+    resources = server.value if path != gen.resources else ctx.merged_resources
+    allowance = allowed_upload(resources, ctx.ingress, prefix=format_path(path))
     if ctx.upload_bytes <= allowance.max_upload_bytes:
         return
     need = size_for_upload(ctx.upload_bytes, ctx.ingress).resources()
     cpu, memory = need["requests"]["cpu"], need["requests"]["memory"]
     yield ctx.problem(
         "resources-too-small",
-        gen.resources,
+        path,
         f"{ctx.upload_text()} needs {cpu} CPU / {memory} under the documented rule, but {allowance.explanation}",
         f'set requests and limits to cpu: "{cpu}", memory: {memory} (Houston applies them to the DAG server '
         f"and to every DAG client container too)",
@@ -659,8 +732,8 @@ RULES: dict[str, Rule] = {
         _rule(
             "flags-disagree",
             _E,
-            "The chart's global DAG-only flag and Houston's configureDagDeployment disagree (one true, the other "
-            "false or unset).",
+            "Houston reads its two DAG-only switches differently (the one the chart generates from the global flag, "
+            "or a passthrough key over it, and configureDagDeployment): one true, the other false or unset.",
             "set both flags to the same value",
             check_flags,
         ),
@@ -732,6 +805,23 @@ RULES: dict[str, Rule] = {
             "type than YAML 1.2 tools do (on, yes, off, no, y, n; 0777 is octal).",
             "write true/false or the decimal number you mean, or quote the text",
             check_yaml11,
+        ),
+        _rule(
+            "passthrough-override",
+            _E,
+            "A key in astronomer.houston.config (Houston's local-production.yaml, read after the chart's "
+            "production.yaml) overrides what the chart generates from the values and wins: it contradicts the "
+            "DAG-only switch, or leaves the DAG server below the --upload / --dags-dir target.",
+            "remove the passthrough key, or give both the same value",
+            check_passthrough_override,
+        ),
+        _rule(
+            "passthrough-shadow",
+            _W,
+            "A key in astronomer.houston.config overrides a value the chart generates (resources, image, security "
+            "context) and wins: the values key it shadows does nothing for Houston.",
+            "remove the passthrough key to let the chart's value through, or set both alike",
+            _engine_shadow,
         ),
     )
 }

@@ -15,7 +15,7 @@ the chart defaults it needs in :func:`chart_defaults`), derived from the chart t
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -280,7 +280,13 @@ class Setting:
     layer: str  # DEFAULT, CHART or PASS
     value: Any
     values_path: KeyPath | None  # the values key it comes from (None: Houston's default)
-    where: str | None  # FILE:LINE (or the --set argument) of that key; None when the chart's own default
+    # FILE:LINE (or the --set argument) of that key; None when the chart's own default. Looked up only when
+    # asked: lint's fast path keeps a clean file unparsed for positions.
+    _where: Callable[[], str | None] = field(default=lambda: None, compare=False, repr=False)
+
+    @property
+    def where(self) -> str | None:
+        return self._where()
 
     def describe(self) -> str:
         if self.layer == DEFAULT:
@@ -470,22 +476,26 @@ def houston_config(doc: ValuesView, platform: Platform, *, assume_on: bool = Fal
     ]
     inverse = keys.generated_from
 
-    def origin(layer: str, key: KeyPath) -> tuple[KeyPath | None, str | None]:
+    def nowhere() -> str | None:
+        return None
+
+    def origin(layer: str, key: KeyPath) -> tuple[KeyPath | None, Callable[[], str | None]]:
         if layer == DEFAULT:
-            return None, None
+            return None, nowhere
         if layer == PASS:
             vp = (*PASSTHROUGH, *key)
-            return vp, where_of(doc, vp)
+            return vp, lambda: where_of(doc, vp)
         for houston_path, values_path in inverse.items():
             if key[: len(houston_path)] == houston_path:
                 vp = (*values_path, *key[len(houston_path) :])
-                at = where_of(doc, vp) if _get(user, vp) is not MISSING else None
-                if at is None and _get(user, values_path) is not MISSING:
-                    at = where_of(doc, values_path)
                 if assume_on and values_path == gen.global_flag and _get(doc.data, values_path) is MISSING:
-                    at = "assumed on"
-                return values_path, at
-        return None, None
+                    return values_path, lambda: "assumed on"
+                if _get(user, vp) is not MISSING:
+                    return values_path, lambda vp=vp: where_of(doc, vp)
+                if _get(user, values_path) is not MISSING:
+                    return values_path, lambda p=values_path: where_of(doc, p)
+                return values_path, nowhere
+        return None, nowhere
 
     facts: dict[str, Fact] = {}
     merged: dict[str, Any] = {}

@@ -90,7 +90,7 @@ def test_sample_file_shows_the_override() -> None:
     assert r.exit_code == 1
     assert (
         f"deployments.dagOnlyDeployment = false from astronomer.houston.config.deployments.dagOnlyDeployment "
-        f"({OVERRIDE}:14), overriding global.dagOnlyDeployment.enabled: true"
+        f"({OVERRIDE}:15), overriding global.dagOnlyDeployment.enabled: true"
     ) in r.stdout
     assert "HALF-ENABLED" in r.stdout
     assert "override      deployments.dagDeploy.server.resources = {requests: {cpu: 500m" in r.stdout
