@@ -411,9 +411,9 @@ def _toggle(
         return ExitCode.OK
     edits = dagdeploy.toggle_edits(gen, on)
     if not on:
-        # an unset flag already means false: disabling does not add keys
-        edits = [e for e in edits if doc.get(e.path) is not document.MISSING]
-    edits += _houston_switch_edits(doc, platform, on)
+        # an unset flag already means false: disabling does not add keys (in a set: unset in every layer)
+        edits = [e for e in edits if view.get(e.path) is not document.MISSING]
+    edits += _houston_switch_edits(doc, platform, on, view)
     needed: Any = None
     if on and (upload is not None or dags_dir is not None):
         from astro_config.platform import sizing
@@ -423,7 +423,7 @@ def _toggle(
         needed = sizing.size_for_upload(upload_bytes, ingress)
         if needed.over_cap:
             fail(sizing.over_cap_message(upload_bytes), ExitCode.FINDINGS)
-        edits += _houston_sizing_edits(doc, platform, needed.resources())
+        edits += _houston_sizing_edits(doc, platform, needed.resources(), view)
         err(
             f"sizing: {sizing.format_bytes(upload_bytes)} -> {needed.blocks} block(s): "
             f"{needed.resources()['requests']['cpu']} CPU / {needed.resources()['requests']['memory']}; "
@@ -475,31 +475,32 @@ def _toggle(
 # --------------------------------------------------------------------------------------------------------
 
 
-def _houston_switch_edits(doc: Any, platform: Any, on: bool) -> list[Any]:
+def _houston_switch_edits(doc: Any, platform: Any, on: bool, view: Any) -> list[Any]:
     """Passthrough switches that contradict ``on``: set them too (never deleted), and say so."""
     from astro_config.keypath import format_path
     from astro_config.platform import dagdeploy
 
     out = []
-    for h in dagdeploy.houston_switch_edits(doc, platform, on):
+    for h in dagdeploy.houston_switch_edits(doc, platform, on, view):
         where = f" ({h.where})" if h.where else ""
         err(
             f"note: also setting {format_path(h.edit.path)}{where} from {dagdeploy.yaml_scalar(h.old)} to "
-            f"{dagdeploy.yaml_scalar(on)}: {h.reason}, so without it Houston would keep DAG-only deploys "
-            f"{'off' if on else 'on'}"
+            f"{dagdeploy.yaml_scalar(on)}{'' if view is doc else f' in {doc.name}'}: {h.reason}, so without it "
+            f"Houston would keep DAG-only deploys {'off' if on else 'on'}"
         )
         out.append(h.edit)
     return out
 
 
-def _houston_sizing_edits(doc: Any, platform: Any, resources: Any) -> list[Any]:
-    """The global block, and the passthrough server/client blocks Houston reads over it, sized alike."""
+def _houston_sizing_edits(doc: Any, platform: Any, resources: Any, view: Any) -> list[Any]:
+    """The global block, and the passthrough server/client blocks Houston reads over it, sized alike (a block
+    set in another layer of the set is written into the edited file too, where it wins if that file is later)."""
     from astro_config.keypath import format_path
     from astro_config.platform import dagdeploy, houston
 
-    edits, blocks = dagdeploy.houston_resources_edits(doc, platform, resources)
+    edits, blocks = dagdeploy.houston_resources_edits(doc, platform, resources, view)
     for block in blocks:
-        where = houston.where_of(doc, block)
+        where = houston.where_of(view, block)
         err(
             f"note: also sizing {format_path(block)}{f' ({where})' if where else ''}: Houston reads it over "
             f"the global block"

@@ -261,9 +261,14 @@ class HoustonEdit:
     reason: str
 
 
-def houston_switch_edits(doc: ValuesDocument, platform: Platform, on: bool) -> list[HoustonEdit]:
+def houston_switch_edits(
+    doc: ValuesDocument, platform: Platform, on: bool, view: ValuesView | None = None
+) -> list[HoustonEdit]:
     """Passthrough switches (``astronomer.houston.config...``) that would leave Houston in the other state:
-    set to ``on`` (never deleted), each with the reason to show."""
+    set to ``on`` (never deleted) in ``doc``, each with the reason to show. ``view``: the layered set ``doc``
+    belongs to (a switch set in another layer is set in ``doc`` too, so that a later ``doc`` wins)."""
+    if view is None:
+        view = doc
     keys = houston_mod.houston_keys(platform)
     gen = platform.generation
     out: list[HoustonEdit] = []
@@ -272,21 +277,21 @@ def houston_switch_edits(doc: ValuesDocument, platform: Platform, on: bool) -> l
         (keys.dag_deploy_enabled, "dagDeploy.enabled, generated from the same flag"),
     ):
         path = (*houston_mod.PASSTHROUGH, *houston_path)
-        value = doc.get(path)
+        value = view.get(path)
         if value is MISSING or value is on:
             continue
         out.append(
             HoustonEdit(
                 SetValue(path, on),
                 value,
-                _where(doc, path),
+                _where(view, path),
                 f"Houston reads it over {label}",
             )
         )
     return out
 
 
-def houston_resource_paths(doc: ValuesDocument, platform: Platform) -> list[KeyPath]:
+def houston_resource_paths(doc: ValuesView, platform: Platform) -> list[KeyPath]:
     """The resource blocks Houston reads for the DAG server and clients that the file sets in the passthrough
     (``astronomer.houston.config.deployments.dagDeploy.server.resources`` ...): they win over the global block."""
     keys = houston_mod.houston_keys(platform)
@@ -331,19 +336,22 @@ def block_resources_edits(
 
 
 def houston_resources_edits(
-    doc: ValuesDocument, platform: Platform, resources: Mapping[str, Mapping[str, Any]]
+    doc: ValuesDocument,
+    platform: Platform,
+    resources: Mapping[str, Mapping[str, Any]],
+    view: ValuesView | None = None,
 ) -> tuple[list[SetValue], list[KeyPath]]:
     """Edits that make Houston read ``resources`` for the DAG server: the global block (what the chart
-    generates server and client resources from) and every passthrough server/client block the file has
-    (they win over it). Returns the edits and the passthrough blocks edited."""
+    generates server and client resources from) and every passthrough server/client block the file (or, with
+    ``view``, its layered set) has: they win over it. Returns the edits and the passthrough blocks edited."""
     edits = resources_edits(doc, platform.generation, resources)
-    extra = houston_resource_paths(doc, platform)
+    extra = houston_resource_paths(doc if view is None else view, platform)
     for block in extra:
         edits += block_resources_edits(doc, block, resources)
     return edits, extra
 
 
-def asked_state_problems(doc: Any, platform: Platform, on: bool) -> list[houston_mod.Fact]:
+def asked_state_problems(doc: ValuesView, platform: Platform, on: bool) -> list[houston_mod.Fact]:
     """Houston's switches that would not read DAG-only deploys as switched ``on`` (each fact names its value,
     the key and ``FILE:LINE`` that set it, and what it overrides)."""
     h = houston_config(doc, platform)

@@ -229,3 +229,36 @@ def test_property_status_equals_render(
         encoding="utf-8",
     )
     assert_status_is_render(version, [f])
+
+
+@charts
+def test_layered_enable_writes_the_passthrough_keys_of_an_earlier_layer_into_the_target(tmp_path: Path) -> None:
+    base, prod = tmp_path / "base.yaml", tmp_path / "prod.yaml"
+    r500 = {"requests": {"cpu": "500m", "memory": "512Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}}
+    base.write_text(sample_values("0.36", pt_dag_only=False, pt_configure=True, pt_server=r500), encoding="utf-8")
+    prod.write_text(sample_values("0.36", global_on=True), encoding="utf-8")
+    base_before = base.read_bytes()
+    r = cli("dag-deploy", "enable", "-f", str(base), "-f", str(prod), "--platform-version", "1.2.0", "--upload",
+            "40MB", "-w")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert base.read_bytes() == base_before  # only the target (the last -f) is edited
+    assert f"({base}:" in r.stderr and f"in {prod}" in r.stderr
+    rec = assert_status_is_render("1.2.0", [base, prod])
+    assert rec["state"] == "enabled"
+    server = rec["houston"]["reads"]["server_resources"]
+    assert server["value"]["requests"] == {"cpu": "3", "memory": "4608Mi"} and server["where"].startswith(str(prod))
+    # and disabling from the target alone works the same way
+    r = cli("dag-deploy", "disable", "-f", str(base), "-f", str(prod), "--platform-version", "1.2.0", "-w")
+    assert r.exit_code == 0, r.output
+    assert assert_status_is_render("1.2.0", [base, prod])["state"] == "disabled"
+
+
+@charts
+def test_layered_disable_sets_a_flag_of_an_earlier_layer_in_the_target(tmp_path: Path) -> None:
+    base, prod = tmp_path / "base.yaml", tmp_path / "prod.yaml"
+    base.write_text(sample_values("2", global_on=True, pt_configure=True), encoding="utf-8")
+    prod.write_text(sample_values("2"), encoding="utf-8")
+    r = cli("dag-deploy", "disable", "-f", str(base), "-f", str(prod), "--platform-version", "2.1.0", "-w")
+    assert r.exit_code == 0, r.output
+    assert assert_status_is_render("2.1.0", [base, prod])["state"] == "disabled"
+    assert "configureDagDeployment" in prod.read_text()
