@@ -363,6 +363,11 @@ def _leaf_of(s: Setting) -> Any:
 
 
 def show_value(value: Any) -> str:
+    """A value as YAML-ish text for messages (a string that reads as another type is quoted)."""
+    if value is MISSING:
+        return "(removed: a parent key is not a map)"
+    if isinstance(value, str) and (rendered_scalar(value) is not value or value.strip() != value or not value):
+        return repr(value)
     if value is True:
         return "true"
     if value is False:
