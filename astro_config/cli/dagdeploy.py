@@ -34,11 +34,17 @@ from astro_config.cli.options import (
 from astro_config.errors import ExitCode
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from astro_config.document.editing import SetValue
+    from astro_config.document.reader import ValuesDocument
     from astro_config.document.writing import WriteOptions
     from astro_config.helm.layered import LayeredDocument
     from astro_config.platform.bundle import BundleReport
     from astro_config.platform.dagdeploy import Flag, State, ValuesView
+    from astro_config.platform.houston import Fact
     from astro_config.platform.profiles import Platform
+    from astro_config.platform.sizing import Sizing
 
 # lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
 # path) that needs them: --help and dag-deploy size stay under 0.15 s (tests/cli/test_imports.py).
@@ -414,7 +420,7 @@ def _toggle(
         # an unset flag already means false: disabling does not add keys (in a set: unset in every layer)
         edits = [e for e in edits if view.get(e.path) is not document.MISSING]
     edits += _houston_switch_edits(doc, platform, on, view)
-    needed: Any = None
+    needed: Sizing | None = None
     if on and (upload is not None or dags_dir is not None):
         from astro_config.platform import sizing
 
@@ -475,7 +481,7 @@ def _toggle(
 # --------------------------------------------------------------------------------------------------------
 
 
-def _houston_switch_edits(doc: Any, platform: Any, on: bool, view: Any) -> list[Any]:
+def _houston_switch_edits(doc: ValuesDocument, platform: Platform, on: bool, view: ValuesView) -> list[SetValue]:
     """Passthrough switches that contradict ``on``: set them too (never deleted), and say so."""
     from astro_config.keypath import format_path
     from astro_config.platform import dagdeploy
@@ -492,7 +498,9 @@ def _houston_switch_edits(doc: Any, platform: Any, on: bool, view: Any) -> list[
     return out
 
 
-def _houston_sizing_edits(doc: Any, platform: Any, resources: Any, view: Any) -> list[Any]:
+def _houston_sizing_edits(
+    doc: ValuesDocument, platform: Platform, resources: Mapping[str, Mapping[str, Any]], view: ValuesView
+) -> list[SetValue]:
     """The global block, and the passthrough server/client blocks Houston reads over it, sized alike (a block
     set in another layer of the set is written into the edited file too, where it wins if that file is later)."""
     from astro_config.keypath import format_path
@@ -508,7 +516,7 @@ def _houston_sizing_edits(doc: Any, platform: Any, resources: Any, view: Any) ->
     return edits
 
 
-def _overridden_text(fact: Any, target: str) -> str:
+def _overridden_text(fact: Fact, target: str) -> str:
     from astro_config.keypath import format_path
     from astro_config.platform import dagdeploy, houston
 
@@ -521,7 +529,14 @@ def _overridden_text(fact: Any, target: str) -> str:
     )
 
 
-def _houston_verdict(layered: Any, doc: Any, new_text: str, platform: Any, on: bool, needed: Any) -> bool:
+def _houston_verdict(
+    layered: LayeredDocument | None,
+    doc: ValuesDocument,
+    new_text: str,
+    platform: Platform,
+    on: bool,
+    needed: Sizing | None,
+) -> bool:
     """After the edit, does Houston read what was asked (both switches, and resources for the upload)? Print
     why not (naming the key, the layer or --set and where) and return True when it does not: nothing is
     written then, exit 1."""
@@ -554,7 +569,7 @@ def _houston_verdict(layered: Any, doc: Any, new_text: str, platform: Any, on: b
     return True
 
 
-def _layered_check(layered: Any, platform: Any, on: bool) -> bool:
+def _layered_check(layered: LayeredDocument, platform: Platform, on: bool) -> bool:
     """``--check`` on a layered set judges the effective set: True (exit 0) when Houston already reads the
     asked state."""
     from astro_config.platform import dagdeploy
