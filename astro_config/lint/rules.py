@@ -331,7 +331,7 @@ def check_passthrough_override(ctx: LintContext) -> Iterator[Problem]:
             "sizes both)"
         )
         if fact.name in ("server_resources", "client_resources") and ctx.upload_bytes is not None:
-            from astro_config.platform.sizing import allowed_upload
+            from astro_config.platform.sizing import allowed_upload  # lazy: only with --upload
 
             allowance = allowed_upload(fact.value, ctx.ingress, prefix=format_path(w.values_path))
             if ctx.upload_bytes > allowance.max_upload_bytes:
