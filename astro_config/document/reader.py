@@ -7,6 +7,7 @@ own. Edits are spliced into the original text at those offsets, then verified (:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -653,9 +654,42 @@ def _check_line_breaks(text: str, name: str) -> None:
         )
 
 
+STDIN = "-"
+"""The path that names standard input (``status -``, ``lint -``, ``diff - new.yaml``)."""
+STDIN_NAME = "<stdin>"
+"""How standard input is shown in messages and reports."""
+FIFO_WRITER_WAIT_S = 0.5
+"""How long a FIFO that no process writes to is waited on before it is refused (a ``<(...)`` pipe or a
+FIFO being written has its writer already; a forgotten FIFO must not hang the command)."""
+
+_PIPE_IN = "pipe the values in (helm get values ... | astro-config ...)"
+_stdin_seen: Any = None  # {stdin stream: its bytes}: ``-`` given twice reads the same input (weak keys)
+
+
+def is_stdin(path: str | Path) -> bool:
+    """True when ``path`` names standard input (``-``; ``./-`` is a file of that name)."""
+    return str(path) == STDIN
+
+
+def display_name(path: str | Path, name: str | None = None) -> str:
+    """How a path is shown in messages: ``name`` when given, ``<stdin>`` for ``-``, else the path."""
+    if is_stdin(path) and name in (None, STDIN):
+        return STDIN_NAME
+    return name or str(path)
+
+
 def read_bytes(path: str | Path, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """Read a regular file, with one-line errors for everything else."""
-    shown = name or str(path)
+    """Read a values file, with one-line errors for everything unusable.
+
+    ``-`` is standard input. A FIFO (``<(helm get values ...)``, ``mkfifo``) is read as a stream; the size
+    limit holds for both. Directories, devices and sockets are refused."""
+    return _read(path, display_name(path, name), max_bytes)[0]
+
+
+def _read(path: str | Path, shown: str, max_bytes: int) -> tuple[bytes, bool]:
+    """The bytes, and whether they came from a regular file (one that can be written back in place)."""
+    if is_stdin(path):
+        return _read_stdin(shown, max_bytes), False
     p = Path(path)
     try:
         st = p.stat()
@@ -667,9 +701,10 @@ def read_bytes(path: str | Path, name: str | None = None, max_bytes: int = DEFAU
         raise InputError(shown, f"cannot read: {e.strerror or e}") from None
     if stat.S_ISDIR(st.st_mode):
         raise InputError(shown, "is a directory, not a values file")
+    if stat.S_ISFIFO(st.st_mode):
+        return _read_fifo(p, shown, max_bytes), False
     if not stat.S_ISREG(st.st_mode):
-        kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device or special file"
-        raise InputError(shown, f"is {kind}, not a regular file")
+        raise InputError(shown, "is a device or special file, not a regular file")
     if st.st_size > max_bytes:
         raise LimitError(shown, f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit (--max-bytes)")
     try:
@@ -681,18 +716,107 @@ def read_bytes(path: str | Path, name: str | None = None, max_bytes: int = DEFAU
         raise InputError(shown, f"cannot read: {e.strerror or e}") from None
     if len(raw) > max_bytes:
         raise LimitError(shown, f"file grew past the {max_bytes:,}-byte limit while being read")
-    return raw
+    return raw, True
+
+
+def _over_stream_limit(shown: str, max_bytes: int) -> LimitError:
+    return LimitError(shown, f"input is over the {max_bytes:,}-byte limit (--max-bytes)")
+
+
+def _read_stdin(shown: str, max_bytes: int) -> bytes:
+    import sys
+    import weakref
+
+    global _stdin_seen
+    stream = getattr(sys.stdin, "buffer", sys.stdin)
+    if stream is None or getattr(stream, "closed", False):
+        raise InputError(shown, f"standard input is closed; {_PIPE_IN}")
+    if _stdin_seen is None:
+        _stdin_seen = weakref.WeakKeyDictionary()
+    try:
+        seen = _stdin_seen.get(stream)
+    except TypeError:  # pragma: no cover - a stream that takes no weak reference
+        seen = None
+    if seen is not None:
+        return bytes(seen)
+    isatty = getattr(stream, "isatty", None)
+    if isatty is not None and isatty():
+        raise InputError(shown, f"standard input is a terminal; {_PIPE_IN}")
+    try:
+        raw = stream.read(max_bytes + 1)
+    except OSError as e:
+        raise InputError(shown, f"cannot read: {e.strerror or e}") from None
+    if isinstance(raw, str):  # a text stream (tests): as the bytes it stands for
+        raw = raw.encode("utf-8")
+    if raw is None:  # pragma: no cover - a non-blocking stdin with nothing yet
+        raw = b""
+    if len(raw) > max_bytes:
+        raise _over_stream_limit(shown, max_bytes)
+    with contextlib.suppress(TypeError):  # (a stream that takes no weak reference is read once)
+        _stdin_seen[stream] = raw
+    return bytes(raw)
+
+
+def _read_fifo(path: Path, shown: str, max_bytes: int) -> bytes:
+    """A FIFO read to its end, at most ``max_bytes``. Opened without blocking: when no process has it open for
+    writing (and none opens it within :data:`FIFO_WRITER_WAIT_S`), it is refused instead of waited on forever."""
+    import select
+    import time
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except PermissionError:
+        raise InputError(shown, "permission denied") from None
+    except OSError as e:
+        raise InputError(shown, f"cannot read: {e.strerror or e}") from None
+    chunks: list[bytes] = []
+    size = 0
+    writer = False  # a writer was seen (data, or "no data yet" rather than end of input)
+    deadline = time.monotonic() + FIFO_WRITER_WAIT_S
+    try:
+        while True:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:  # a writer holds it open, nothing written yet
+                writer = True
+                select.select([fd], [], [], 0.1)  # (Linux reports no hang-up on FIFOs opened before the writer)
+                continue
+            except OSError as e:
+                raise InputError(shown, f"cannot read: {e.strerror or e}") from None
+            if chunk:
+                writer = True
+                size += len(chunk)
+                if size > max_bytes:
+                    raise _over_stream_limit(shown, max_bytes)
+                chunks.append(chunk)
+                continue
+            if writer:  # end of input
+                break
+            if time.monotonic() >= deadline:
+                raise InputError(
+                    shown,
+                    f"is a FIFO that nothing wrote to (no writer within {FIFO_WRITER_WAIT_S:g} s); "
+                    "start the writer first or pipe the values in",
+                )
+            time.sleep(0.02)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
 
 
 def load_file(path: str | Path, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ValuesDocument:
-    """Load a values file from disk. ``name`` is how the file is shown in messages (default: the path)."""
-    shown = name or str(path)
-    p = Path(path)
-    raw = read_bytes(p, shown, max_bytes)
+    """Load a values file (``-``: standard input; a FIFO: read as a stream). ``name`` is how the file is shown
+    in messages (default: the path, ``<stdin>`` for ``-``). Only a regular file gets a ``path`` (so only it
+    can be written back in place)."""
+    shown = display_name(path, name)
+    raw, regular = _read(path, shown, max_bytes)
     text, bom = _decode(raw, shown)
     doc = load_text(text, shown, bom=bom)
-    doc.path = p
     doc.raw = raw
+    if not regular:
+        return doc
+    p = Path(path)
+    doc.path = p
     try:
         st = os.stat(p)
         doc.stat_key = (st.st_size, st.st_mtime_ns, st.st_ino)

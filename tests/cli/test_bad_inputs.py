@@ -123,7 +123,10 @@ def _zero_link(d: Path) -> Path:
 SPECIAL: dict[str, tuple[Callable[[Path], Path], tuple[int | None, int | None, str]]] = {
     "missing file": (_missing, (None, None, "no such file")),
     "a directory": (_directory, (None, None, "is a directory, not a values file")),
-    "a FIFO": (_fifo, (None, None, "is a FIFO, not a regular file")),
+    "a FIFO nobody writes to": (
+        _fifo,
+        (None, None, "is a FIFO that nothing wrote to (no writer within 0.5 s); start the writer first or pipe the values in"),
+    ),
     "/dev/zero (through a symlink)": (_zero_link, (None, None, "is a device or special file, not a regular file")),
     "over 10 MB": (_too_big, (None, None, "file is 11,534,336 bytes, over the 10,485,760-byte limit (--max-bytes)")),
     "a line over 1,000,000 characters": (_long_line, (2, 1, "line longer than 1,000,000 characters")),
