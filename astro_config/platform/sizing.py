@@ -14,6 +14,14 @@ Run backwards (``allowed_upload``): ``blocks = floor(min(cpu, memory / 1536Mi))`
 limit, where a missing request defaults to the limit (as Kubernetes does) and a missing limit means "no
 limit". Normally that is simply the request.
 
+Guard rails (``ceiling_message``, ``keep_larger``, ``above_need``): the rule is linear, so a mistyped size
+(``40G``, ``1.5GiB``) asks for thousands of CPUs. A block above :data:`CEILING_CPU` (16 CPU) or
+:data:`CEILING_MEMORY` (64Gi) is refused unless forced: the same block applies to the DAG server and every DAG
+client container, and 16 CPU / 64 GiB is a whole large general-purpose node (AWS m5.4xlarge, GCP
+n2-standard-16, Azure D16s v5) for *one* container. Under the rule, 16 CPU is reached first: 16 blocks,
+240 MB compressed per deploy (:data:`CEILING_BYTES`). Sizing never lowers resources the file already has
+above the need unless asked to (``exact``).
+
 Everything here is pure and exact: bytes are ``int``, CPU is :class:`fractions.Fraction`.
 """
 
@@ -33,6 +41,9 @@ __all__ = [
     "BLOCK_BYTES",
     "BLOCK_CPU",
     "BLOCK_MEMORY",
+    "CEILING_BYTES",
+    "CEILING_CPU",
+    "CEILING_MEMORY",
     "GB",
     "INGRESSES",
     "KB",
@@ -43,12 +54,16 @@ __all__ = [
     "THIRD_PARTY_CAP",
     "Allowance",
     "Ingress",
+    "Kept",
     "ResourceValues",
     "Sizing",
+    "above_need",
     "allowed_upload",
     "blocks_for",
+    "ceiling_message",
     "check_resources",
     "format_bytes",
+    "keep_larger",
     "over_cap_message",
     "parse_size",
     "read_resources",
@@ -69,6 +84,11 @@ BLOCK_MEMORY = 1536 * MIB
 THIRD_PARTY_CAP = 8 * MB
 """Largest upload a third-party ingress controller lets through, whatever the DAG server size."""
 
+CEILING_CPU = Fraction(16)
+"""Largest CPU a computed block may ask for without ``--force`` (a whole 16-vCPU node, for one container)."""
+CEILING_MEMORY = 64 * 1024**3
+"""Largest memory (64Gi) a computed block may ask for without ``--force``."""
+
 Ingress = Literal["bundled", "third-party"]
 _Amount = TypeVar("_Amount", Fraction, int)  # exact amounts: CPU cores or bytes
 INGRESSES: tuple[Ingress, ...] = ("bundled", "third-party")
@@ -80,6 +100,14 @@ SHARED_RESOURCES_NOTE = (
 PLATFORM_DEFAULT_NOTE = (
     "the platform default applies (Houston's 100m CPU / 384Mi on 0.34-0.35, the chart's 200m / 384Mi on 2.x)"
 )
+
+
+def _ceiling_blocks() -> int:
+    return int(min(CEILING_CPU // BLOCK_CPU, CEILING_MEMORY // BLOCK_MEMORY))
+
+
+CEILING_BYTES = _ceiling_blocks() * BLOCK_BYTES
+"""The largest upload whose block stays within the ceiling (16 blocks: 240 MB)."""
 
 
 def _check_ingress(ingress: str) -> Ingress:
@@ -179,6 +207,18 @@ def over_cap_message(upload_bytes: int) -> str:
     )
 
 
+def ceiling_message(needed: Sizing) -> str:
+    """The one-line refusal for a block above the ceiling, with advice."""
+    return (
+        f"an upload of {format_bytes(needed.upload_bytes)} needs {needed.blocks} blocks: "
+        f"{format_cpu(needed.cpu)} CPU / {format_memory(needed.memory)} for the DAG server and for every DAG client "
+        f"container, above the {format_cpu(CEILING_CPU)} CPU / {format_memory(CEILING_MEMORY)} ceiling "
+        f"(uploads up to {format_bytes(CEILING_BYTES)}; one container that size fills a whole large node); "
+        "check the size you typed, slim the bundle (leave out __pycache__, .git and data files; ship data "
+        "another way) or split the DAGs over several Deployments; --force writes it anyway"
+    )
+
+
 @dataclass(frozen=True)
 class Sizing:
     """The resource block the documented rule asks for, for one upload size and ingress."""
@@ -201,6 +241,11 @@ class Sizing:
         return min(allowed, THIRD_PARTY_CAP) if self.ingress == "third-party" else allowed
 
     @property
+    def over_ceiling(self) -> bool:
+        """True when the block is above :data:`CEILING_CPU` or :data:`CEILING_MEMORY` (refused unless forced)."""
+        return self.cpu > CEILING_CPU or self.memory > CEILING_MEMORY
+
+    @property
     def error(self) -> str | None:
         """The over-cap error message, or None when the upload can be served."""
         return over_cap_message(self.upload_bytes) if self.over_cap else None
@@ -221,6 +266,7 @@ class Sizing:
             "resources": self.resources(),
             "max_upload_bytes": self.max_upload_bytes,
             "over_cap": self.over_cap,
+            "over_ceiling": self.over_ceiling,
         }
 
 
@@ -453,3 +499,96 @@ def allowed_upload(resources: Mapping[str, Any] | None, ingress: str, *, prefix:
             f", but a third-party ingress caps every upload at {format_bytes(THIRD_PARTY_CAP)} whatever the size"
         )
     return Allowance(ingress_, blocks, allowed, cpu, memory, capped, explanation, values.problems)
+
+
+# ------------------------------------------------------------------------- guard rails: never lower silently
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The block to write when sizing must not lower what is already there (:func:`keep_larger`)."""
+
+    resources: dict[str, dict[str, Any]]  # requests/limits -> cpu/memory: the needed value or the current one
+    kept: tuple[str, ...]  # one line per value kept because it is above the need
+    raised_limits: tuple[str, ...] = ()  # limits raised to a kept request (requests must not exceed limits)
+
+
+def keep_larger(current: Mapping[str, Any] | None, needed: Sizing, *, prefix: str = "resources") -> Kept:
+    """The ``needed`` block, except where the current resources are larger: those values are kept as written.
+
+    Per side and resource: ``request = max(need, current request)``, ``limit = max(need, current limit,
+    request)`` (so requests never end above limits). A current value that cannot be read is replaced by the
+    need. ``kept`` says, per value, what was kept and what the rule asks for.
+    """
+    block = needed.resources()
+    out: dict[str, dict[str, Any]] = {side: dict(amounts) for side, amounts in block.items()}
+    kept: list[str] = []
+    raised: list[str] = []
+    cur = current if isinstance(current, Mapping) else {}
+    _keep_one(cur, "cpu", needed.cpu, parse_cpu, format_cpu, out, kept, raised, prefix)
+    _keep_one(cur, "memory", needed.memory, parse_memory, format_memory, out, kept, raised, prefix)
+    return Kept(out, tuple(kept), tuple(raised))
+
+
+def _keep_one(
+    cur: Mapping[str, Any],
+    name: str,
+    need: _Amount,
+    parse: Callable[[Any], _Amount],
+    fmt: Callable[[_Amount], str],
+    out: dict[str, dict[str, Any]],
+    kept: list[str],
+    raised: list[str],
+    prefix: str,
+) -> None:
+    amounts: dict[str, tuple[_Amount, Any]] = {}
+    for side in ("requests", "limits"):
+        section = cur.get(side)
+        raw = section.get(name) if isinstance(section, Mapping) else None
+        if raw is None or isinstance(raw, bool):
+            continue
+        try:
+            amounts[side] = (parse(raw), raw)
+        except QuantityError:  # unreadable: replaced by the need
+            continue
+    request = amounts.get("requests")
+    limit = amounts.get("limits")
+    unset = ""
+    if request is None and limit is not None:  # Kubernetes defaults a missing request to the limit
+        request, unset = limit, " (unset, so its limit)"
+    if request is not None and request[0] > need:
+        out["requests"][name] = request[1]
+        kept.append(
+            f"{prefix}.requests.{name} is {fmt(request[0])}{unset}, above the {fmt(need)} needed: kept "
+            f"(--exact writes {fmt(need)})"
+        )
+    if limit is not None and limit[0] > need and (request is None or limit[0] >= request[0]):
+        out["limits"][name] = limit[1]
+        kept.append(
+            f"{prefix}.limits.{name} is {fmt(limit[0])}, above the {fmt(need)} needed: kept (--exact writes "
+            f"{fmt(need)})"
+        )
+    elif request is not None and request[0] > need:  # the kept request is above the limit: raise the limit
+        out["limits"][name] = request[1]
+        raised.append(
+            f"{prefix}.limits.{name} set to {fmt(request[0])}, the kept request (a request above its limit is "
+            "rejected by Kubernetes)"
+        )
+
+
+def above_need(current: Mapping[str, Any] | None, needed: Sizing, *, prefix: str = "resources") -> list[str]:
+    """One line per current CPU/memory value (request or limit) above what the rule needs for ``needed``.
+
+    Such resources suffice; the lines say by how much they exceed the need, since the block is paid for by the
+    DAG server and every DAG client container."""
+    values = read_resources(current, prefix=prefix)
+    lines: list[str] = []
+    for side, cpu in (("requests", values.requests_cpu), ("limits", values.limits_cpu)):
+        if cpu is not None and cpu > needed.cpu:
+            lines.append(f"{prefix}.{side}.cpu is {format_cpu(cpu)}, above the {format_cpu(needed.cpu)} needed")
+    for side, memory in (("requests", values.requests_memory), ("limits", values.limits_memory)):
+        if memory is not None and memory > needed.memory:
+            lines.append(
+                f"{prefix}.{side}.memory is {format_memory(memory)}, above the {format_memory(needed.memory)} needed"
+            )
+    return lines

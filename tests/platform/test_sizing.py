@@ -96,6 +96,7 @@ def test_json_shape() -> None:
         "resources": {"requests": {"cpu": "2", "memory": "3Gi"}, "limits": {"cpu": "2", "memory": "3Gi"}},
         "max_upload_bytes": 30_000_000,
         "over_cap": False,
+        "over_ceiling": False,
     }
     assert isinstance(data["upload_bytes"], int)
     assert size_for_upload(9 * MB, "third-party").to_dict()["max_upload_bytes"] == 8_000_000
