@@ -56,6 +56,7 @@ __all__ = [
     "Contributor",
     "KindTotal",
     "measure",
+    "project_dags",
     "tar_stream",
 ]
 
@@ -148,6 +149,7 @@ class BundleReport:
     other_count: int = 0  # FIFOs and device nodes (a header each)
     contributors: tuple[Contributor, ...] = ()  # biggest first
     notes: tuple[str, ...] = ()  # anything the user should know about how the folder was read
+    project_root: str | None = None  # the Astro project given, when its dags/ folder was measured instead
 
     @property
     def removable_bytes(self) -> int:
@@ -191,6 +193,7 @@ class BundleReport:
             "kinds": [k.to_dict() for k in self.kinds()],
             "removable_bytes": self.removable_bytes,
             "notes": list(self.notes),
+            "project_root": self.project_root,
         }
 
 
@@ -651,6 +654,20 @@ class _Packer:
             self._small(padding)
 
 
+def project_dags(folder: Path | str) -> str | None:
+    """The ``dags/`` folder to measure when ``folder`` is the root of an Astro project, else None.
+
+    An Astro project root holds a ``dags/`` folder and a ``Dockerfile`` or an ``.astro/`` folder (what
+    ``astro dev init`` creates); ``astro deploy --dags`` ships only its ``dags/``."""
+    base = os.fspath(folder)
+    dags = os.path.join(base, "dags")
+    if not os.path.isdir(dags):
+        return None
+    if os.path.isfile(os.path.join(base, "Dockerfile")) or os.path.isdir(os.path.join(base, ".astro")):
+        return dags
+    return None
+
+
 def measure(
     dags_dir: Path | str,
     progress: Progress | None = None,
@@ -664,10 +681,22 @@ def measure(
     ``exact_savings=N`` re-packs the folder once for each of the N biggest contributors, without it, and
     reports the true saving instead of the estimate (N extra passes; progress covers them). Raises
     :class:`InputError` (one line, naming the path) when the folder or something in it cannot be read.
+
+    Given the root of an Astro project (see :func:`project_dags`), its ``dags/`` folder is measured, as
+    ``astro deploy --dags`` ships it, and a note and ``project_root`` say so.
     """
     given = str(dags_dir)
-    root = os.fsencode(os.path.abspath(dags_dir))
     notes: list[str] = []
+    project_root: str | None = None
+    inner = project_dags(dags_dir)
+    if inner is not None:
+        project_root, given = given, inner
+        dags_dir = inner
+        notes.append(
+            f"{project_root} is an Astro project (dags/ beside a Dockerfile or .astro/): measured {inner}, "
+            "the folder `astro deploy --dags` ships"
+        )
+    root = os.fsencode(os.path.abspath(dags_dir))
     try:
         root_st = os.stat(root)
     except OSError as e:
@@ -714,6 +743,7 @@ def measure(
         other_count=other,
         contributors=tuple(contributors),
         notes=tuple(notes),
+        project_root=project_root,
     )
 
 
