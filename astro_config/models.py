@@ -57,6 +57,10 @@ class Result:
 
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # files read but not linted (a folder's values files of other charts), with the reason
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    # entries of ``files`` that are layered sets (-f a.yaml -f b.yaml), with the number of files in each
+    layered: dict[str, int] = field(default_factory=dict)
 
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.ERROR]

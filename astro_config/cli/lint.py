@@ -58,7 +58,8 @@ def lint_cmd(
     """Lint values files for DAG-only deploy mistakes: typos, keys of the wrong platform generation, flags that
     disagree, bad quantities, resources too small for an upload, ingress limits, YAML 1.1 surprises.
 
-    Each PATH is linted on its own. With -f FILE (repeated) and --set, the effective values of that layered set
+    Each PATH is linted on its own (- is standard input). In a folder (or a glob), files that hold no key of any
+    platform layout (values files of other charts) are skipped and listed; --strict makes them errors. With -f FILE (repeated) and --set, the effective values of that layered set
     are linted as one, and each finding points at the file and line of the layer that set the value.
 
     Exit 0 clean (warnings allowed), 1 any error (or warning with --strict), 2 usage error or no file found.
@@ -86,6 +87,7 @@ def lint_cmd(
                     max_bytes=max_bytes,
                     jobs=jobs,
                     progress=bar,
+                    strict_skips=strict,
                 )
                 if paths
                 else Result()
@@ -97,6 +99,7 @@ def lint_cmd(
             ld = layered_from_options(layers, sets, set_strings)
             found = linting.lint_document(ld, platform_version, upload_bytes, upload_label=label)
             result.files.append(ld.name)
+            result.layered[ld.name] = len(ld.docs)
             result.problems.extend(ld.relocate(found))
         style = lint_style if should_color(sys.stdout) else None
         REPORTERS[fmt](sys.stdout, style, strict=strict).report(result)

@@ -44,28 +44,38 @@ def _walk(directory: Path) -> list[str]:
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     """Files to lint, in the order given: files as named, directories walked for ``*.yaml``/``*.yml`` (hidden
-    folders below them skipped), globs (``**`` allowed) expanded and sorted. Each file appears once.
+    folders below them skipped), globs (``**`` allowed) expanded and sorted. Each file appears once. ``-`` is
+    standard input.
 
     Raises :class:`AstroConfigError` ("no file found ...") when a path matches nothing, or when nothing is
     left to lint.
     """
-    files: list[str] = []
+    return [name for name, _found in expand_paths_found(paths)]
+
+
+def expand_paths_found(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, bool]]:
+    """:func:`expand_paths`, each file with whether it was *found* (in a folder or by a glob) rather than
+    named: a found file that holds no platform key is another chart's values file and is skipped."""
+    files: list[tuple[str, bool]] = []
     seen: set[str] = set()
     missing: list[str] = []
 
-    def add(name: str) -> None:
-        key = os.path.normpath(os.path.abspath(name))
+    def add(name: str, found: bool) -> None:
+        key = name if name == "-" else os.path.normpath(os.path.abspath(name))
         if key not in seen:
             seen.add(key)
-            files.append(name)
+            files.append((name, found))
 
     given = [os.fspath(p) for p in paths]
     for raw in given:
         p = Path(raw)
-        if p.is_dir():
+        found = True
+        if raw == "-":
+            matched, found = [raw], False
+        elif p.is_dir():
             matched = _walk(p)
         elif p.exists() or p.is_symlink():
-            matched = [raw]
+            matched, found = [raw], False
         elif _GLOB_CHARS.search(raw):
             matched = []
             for hit in sorted(glob.glob(raw, recursive=True)):
@@ -78,13 +88,49 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
         if not matched:
             missing.append(raw)
         for name in matched:
-            add(name)
+            add(name, found)
     if missing:
         shown = ", ".join(missing)
         raise AstroConfigError(f"no file found: {shown} (give values files, folders of *.yaml files or globs)")
     if not files:
         raise AstroConfigError("no file found: no paths given")
     return files
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Files of other charts
+# ----------------------------------------------------------------------------------------------------------
+
+SKIP_REASON = "holds no key of any platform layout (a values file of another chart?)"
+
+
+def _platform_paths() -> tuple[KeyPath, ...]:
+    paths: list[KeyPath] = [("astronomer",), ("global", "baseDomain")]
+    for gen in profiles.GENERATIONS:
+        paths += [gen.block, gen.global_flag, gen.houston_flag, gen.ingress_key, gen.resources]
+    paths += [ev.path for ev in profiles.EVIDENCE]
+    return tuple(dict.fromkeys(paths))
+
+
+def has_platform_keys(data: Any) -> bool:
+    """True when ``data`` holds a key of some platform layout: the platform's own ``astronomer`` subtree,
+    ``global.baseDomain``, or any key path a layout generation reads (DAG-only block, both flags, the ingress
+    switch) or infers the layout from."""
+    for path in _platform_paths():
+        cur = data
+        for part in path:
+            if not (isinstance(cur, dict) and part in cur):
+                break
+            cur = cur[part]
+        else:
+            return True
+    return False
+
+
+def _foreign_problem(name: str) -> Problem:
+    rule = RULES["unknown-platform"]
+    message = f"{SKIP_REASON}; found in a folder, it is skipped without --strict"
+    return Problem(name, 0, 0, "unknown-platform", rule.severity, message, "", "lint it on its own, or move it away")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -409,16 +455,17 @@ def load_for_lint(path: str, max_bytes: int | None = None) -> LintDocument:
     from astro_config.document import reader as document
 
     limit = document.DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
-    raw = document.read_bytes(path, path, limit)
+    name = document.display_name(path)  # (``<stdin>`` for ``-``)
+    raw = document.read_bytes(path, name, limit)
     bom = raw.startswith(b"\xef\xbb\xbf")
     try:
         if b"\x00" in raw:
             raise _Unusual
         text = (raw[3:] if bom else raw).decode("utf-8")
         data, yaml11 = fast_read(text)
-        return FastDocument(path, text, data, bom, yaml11)
+        return FastDocument(name, text, data, bom, yaml11)
     except (_Unusual, UnicodeDecodeError):
-        return document.load_bytes(raw, path)
+        return document.load_bytes(raw, name)
 
 
 def _default_loader(max_bytes: int | None) -> Loader:
@@ -445,22 +492,63 @@ def lint_file(
     return lint_document(doc, platform_version, upload_bytes, upload_label=upload_label)
 
 
+def lint_found_file(
+    path: str,
+    platform_version: str | None = None,
+    upload_bytes: int | None = None,
+    *,
+    upload_label: str | None = None,
+    loader: Loader | None = None,
+    found: bool = False,
+    strict_skips: bool = False,
+) -> tuple[list[Problem], bool]:
+    """:func:`lint_file`, and whether the file was skipped: a file ``found`` in a folder or by a glob that
+    holds no platform key (:func:`has_platform_keys`) is skipped, or is one ``unknown-platform`` error with
+    ``strict_skips``. A file that cannot be read is a finding either way."""
+    load = loader or _default_loader(None)
+    try:
+        doc = load(path)
+    except InputError as e:
+        return [input_problem(e)], False
+    if found:
+        try:
+            data = doc.data
+        except InputError as e:
+            return [input_problem(e)], False
+        if not has_platform_keys(data):
+            return ([_foreign_problem(doc.name)], False) if strict_skips else ([], True)
+    return lint_document(doc, platform_version, upload_bytes, upload_label=upload_label), False
+
+
 # Below this many files a second process costs more than it saves (a fork, and the workers' results pickled).
 MIN_FILES_PER_JOB = 8
 
 
 def _lint_chunk(
-    files: list[str],
+    files: list[tuple[str, bool]],
     platform_version: str | None,
     upload_bytes: int | None,
     upload_label: str | None,
     max_bytes: int | None,
-) -> list[Problem]:
+    strict_skips: bool = False,
+) -> tuple[list[Problem], list[str]]:
     load = _default_loader(max_bytes)
     problems: list[Problem] = []
-    for name in files:
-        problems.extend(lint_file(name, platform_version, upload_bytes, upload_label=upload_label, loader=load))
-    return problems
+    skipped: list[str] = []
+    for name, found in files:
+        found_problems, skip = lint_found_file(
+            name,
+            platform_version,
+            upload_bytes,
+            upload_label=upload_label,
+            loader=load,
+            found=found,
+            strict_skips=strict_skips,
+        )
+        problems.extend(found_problems)
+        if skip:
+            skipped.append(name)
+    return problems, skipped
 
 
 def effective_jobs(jobs: int | None, files: int) -> int:
@@ -480,8 +568,12 @@ def lint_paths(
     loader: Loader | None = None,
     jobs: int | None = 1,
     progress: Callable[[int, int], None] | None = None,
+    strict_skips: bool = False,
 ) -> Result:
     """Lint every file that ``paths`` names (see :func:`expand_paths`), each on its own.
+
+    A file found in a folder or by a glob that holds no key of any platform layout (another chart's values
+    file) is skipped and listed in ``Result.skipped``; ``strict_skips`` makes it an ``unknown-platform`` error.
 
     ``progress(done, total)`` is called after each file (in one process; with several, after all of them).
 
@@ -494,32 +586,55 @@ def lint_paths(
     """
     if platform_version:
         profiles.generation_for_version(platform_version)  # a usage error, before any file is read
-    files = expand_paths(paths)
-    result = Result(files=list(files))
-    workers = 1 if loader is not None else effective_jobs(jobs, len(files))
+    files = expand_paths_found(paths)
+    result = Result(files=[_shown(name) for name, _found in files])
+    # standard input is read here: a worker process has none
+    in_process = loader is not None or any(name == "-" for name, _found in files)
+    workers = 1 if in_process else effective_jobs(jobs, len(files))
+    skipped: list[str] = []
     if workers > 1:
-        result.problems.extend(
-            _lint_in_processes(files, workers, platform_version, upload_bytes, upload_label, max_bytes)
+        problems, skipped = _lint_in_processes(
+            files, workers, platform_version, upload_bytes, upload_label, max_bytes, strict_skips
         )
+        result.problems.extend(problems)
         if progress is not None:
             progress(len(files), len(files))
-        return result
-    load = loader or _default_loader(max_bytes)
-    for done, name in enumerate(files, 1):
-        result.problems.extend(lint_file(name, platform_version, upload_bytes, upload_label=upload_label, loader=load))
-        if progress is not None:
-            progress(done, len(files))
+    else:
+        load = loader or _default_loader(max_bytes)
+        for done, (name, found) in enumerate(files, 1):
+            found_problems, skip = lint_found_file(
+                name,
+                platform_version,
+                upload_bytes,
+                upload_label=upload_label,
+                loader=load,
+                found=found,
+                strict_skips=strict_skips,
+            )
+            result.problems.extend(found_problems)
+            if skip:
+                skipped.append(_shown(name))
+            if progress is not None:
+                progress(done, len(files))
+    result.skipped = [(name, SKIP_REASON) for name in skipped]
+    gone = set(skipped)
+    result.files = [name for name in result.files if name not in gone]
     return result
 
 
+def _shown(name: str) -> str:
+    return "<stdin>" if name == "-" else name  # as the reader shows standard input
+
+
 def _lint_in_processes(
-    files: list[str],
+    files: list[tuple[str, bool]],
     workers: int,
     platform_version: str | None,
     upload_bytes: int | None,
     upload_label: str | None,
     max_bytes: int | None,
-) -> list[Problem]:
+    strict_skips: bool = False,
+) -> tuple[list[Problem], list[str]]:
     """:func:`_lint_chunk` over ``workers`` contiguous slices of ``files`` in forked processes (spawned where
     fork is not available), findings in file order."""
     import multiprocessing
@@ -529,10 +644,11 @@ def _lint_in_processes(
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     size = -(-len(files) // workers)
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    options = (platform_version, upload_bytes, upload_label, max_bytes)
+    options = (platform_version, upload_bytes, upload_label, max_bytes, strict_skips)
     with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
         futures = [pool.submit(_lint_chunk, chunk, *options) for chunk in chunks]
-        return [p for future in futures for p in future.result()]
+        done = [future.result() for future in futures]
+    return [p for problems, _ in done for p in problems], [name for _, skipped in done for name in skipped]
 
 
 def run_lint(
@@ -561,7 +677,13 @@ def run_lint(
     if reporter is None:
         raise AstroConfigError(f"unknown format {fmt!r}; choose one of {', '.join(REPORTERS)}")
     result = lint_paths(
-        paths, platform_version, upload_bytes, upload_label=upload_label, max_bytes=max_bytes, jobs=jobs
+        paths,
+        platform_version,
+        upload_bytes,
+        upload_label=upload_label,
+        max_bytes=max_bytes,
+        jobs=jobs,
+        strict_skips=strict,
     )
     reporter(stream, style, strict=strict).report(result)
     return result.exit_code(strict)

@@ -36,18 +36,41 @@ ROLES = ("file", "error", "warning", "info", "dim", "ok")
 
 
 def summary(result: Result) -> dict[str, int]:
-    """Counts for reports: files checked, files with findings, findings by severity."""
+    """Counts for reports: files checked (each file of a layered set counts), layered sets, files skipped,
+    files with findings, findings by severity."""
     counts = {s.value: 0 for s in Severity}
     for p in result.problems:
         counts[p.severity.value] += 1
     return {
-        "files": len(result.files),
+        "files": sum(result.layered.get(f, 1) for f in result.files),
+        "layered_sets": sum(1 for f in result.files if f in result.layered),
+        "files_in_layered_sets": sum(result.layered.get(f, 0) for f in result.files),
+        "skipped": len(result.skipped),
         "files_with_problems": len({p.file for p in result.problems}),
         "problems": len(result.problems),
         "errors": counts[Severity.ERROR.value],
         "warnings": counts[Severity.WARNING.value],
         "infos": counts[Severity.INFO.value],
     }
+
+
+def checked_text(counts: Mapping[str, int]) -> str:
+    """``3 files checked``, ``2 files in 1 layered set checked``, ``3 files (2 in 1 layered set) checked``,
+    with ``, 1 skipped (no platform keys)`` when files were skipped."""
+    files, sets, in_sets = counts["files"], counts["layered_sets"], counts["files_in_layered_sets"]
+    text = _plural(files, "file")
+    if sets and in_sets == files:
+        text += f" in {_plural(sets, 'layered set')}"
+    elif sets:
+        text += f" ({in_sets} in {_plural(sets, 'layered set')})"
+    text += " checked"
+    if counts["skipped"]:
+        text += f", {counts['skipped']} skipped (no platform keys)"
+    return text
+
+
+def tool_info() -> dict[str, str]:
+    return {"name": TOOL_NAME, "version": tool_version()}
 
 
 def by_file(result: Result) -> Iterator[tuple[str, list[Problem]]]:
@@ -114,8 +137,10 @@ class TextReporter(Reporter):
                 out.append(self._line(p))
                 if p.hint:
                     out.append("    " + self._c("dim", f"hint: {p.hint}"))
+        for name, reason in result.skipped:
+            out.append(f"{self._c('file', name)}: {self._c('dim', f'skipped: {reason}')}")
         counts = summary(result)
-        checked = f"{_plural(counts['files'], 'file')} checked"
+        checked = checked_text(counts)
         if counts["problems"] == 0:
             tail = self._c("ok", "no problems")
         else:
@@ -135,7 +160,8 @@ class TextReporter(Reporter):
 
 
 class JsonReporter(Reporter):
-    """``{"problems": [{file, line, column, rule, severity, message, key}], "summary": {...}}``."""
+    """``{"problems": [{file, line, column, rule, severity, message, key}], "summary": {...}, "skipped": [{file,
+    reason}], "tool": {name, version}}``."""
 
     name = "json"
 
@@ -155,6 +181,8 @@ class JsonReporter(Reporter):
                 for p in problems
             ],
             "summary": summary(result),
+            "skipped": [{"file": name, "reason": reason} for name, reason in result.skipped],
+            "tool": tool_info(),
         }
         self.stream.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
@@ -260,6 +288,20 @@ class SarifReporter(Reporter):
             "runs": [
                 {
                     "tool": {"driver": {"name": TOOL_NAME, "version": tool_version(), "rules": rules}},
+                    "invocations": [
+                        {
+                            "executionSuccessful": True,
+                            "toolExecutionNotifications": [
+                                {
+                                    "level": "note",
+                                    "message": {"text": f"skipped: {reason}"},
+                                    "locations": [{"physicalLocation": {"artifactLocation": artifact_location(name)}}],
+                                    "descriptor": {"id": "skipped"},
+                                }
+                                for name, reason in result.skipped
+                            ],
+                        }
+                    ],
                     "columnKind": "unicodeCodePoints",
                     "results": results,
                 }
@@ -311,12 +353,16 @@ class JunitReporter(Reporter):
                 out = ET.SubElement(case, "system-out")
                 out.text = "\n".join(self._line(p) for p in problems)
             cases.append(case)
+        for name, reason in result.skipped:
+            case = ET.Element("testcase", {"classname": "astro-config.lint", "name": name, "file": name})
+            ET.SubElement(case, "skipped", {"message": reason})
+            cases.append(case)
         attrs = {
             "name": "astro-config lint",
             "tests": str(len(cases)),
             "failures": str(failures),
             "errors": "0",
-            "skipped": "0",
+            "skipped": str(len(result.skipped)),
         }
         suites = ET.Element("testsuites", {k: v for k, v in attrs.items() if k != "skipped"})
         suite = ET.SubElement(suites, "testsuite", attrs)

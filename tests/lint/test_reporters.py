@@ -191,7 +191,8 @@ def test_text_clean_run() -> None:
 
 def test_json_shape() -> None:
     doc = json.loads(render("json", _SAMPLE))
-    assert list(doc) == ["problems", "summary"]
+    assert list(doc) == ["problems", "summary", "skipped", "tool"]
+    assert doc["skipped"] == [] and doc["tool"]["name"] == "astro-config"
     assert doc["problems"][0] == {
         "file": "a.yaml",
         "line": 2,
@@ -203,6 +204,9 @@ def test_json_shape() -> None:
     }
     assert doc["summary"] == {
         "files": 3,
+        "layered_sets": 0,
+        "files_in_layered_sets": 0,
+        "skipped": 0,
         "files_with_problems": 2,
         "problems": 3,
         "errors": 2,
