@@ -59,8 +59,10 @@ def lint_cmd(
     disagree, bad quantities, resources too small for an upload, ingress limits, YAML 1.1 surprises.
 
     Each PATH is linted on its own (- is standard input). In a folder (or a glob), files that hold no key of any
-    platform layout (values files of other charts) are skipped and listed; --strict makes them errors. With -f FILE (repeated) and --set, the effective values of that layered set
-    are linted as one, and each finding points at the file and line of the layer that set the value.
+    platform layout (values files of other charts) are skipped and listed; --strict makes them errors.
+
+    With -f FILE (repeated) and --set, the effective values of that layered set are linted as one, and each
+    finding points at the file and line of the layer that set the value.
 
     Exit 0 clean (warnings allowed), 1 any error (or warning with --strict), 2 usage error or no file found.
     """
