@@ -168,9 +168,10 @@ def redact_change(
 def redact_for_diff(
     old: Any, new: Any, patterns: Sequence[str] = DEFAULT_PATTERNS, _path: KeyPath = (), _secret: bool = False
 ) -> tuple[Any, Any]:
-    """Copies of two value trees for a text diff: a secret leaf shows ``<redacted>`` on the old side and
-    ``<redacted, changed>`` or ``<redacted, unchanged>`` on the new side, so a changed secret still shows
-    up as a changed line without its text."""
+    """Copies of two value trees for a text diff, with the marks of the semantic change list: a changed secret
+    leaf shows ``<redacted>`` on the old side and ``<redacted, changed>`` on the new side (a changed line without
+    its text); an unchanged one shows ``<redacted, unchanged>`` on both sides, so it is no change in the text
+    diff either."""
     if isinstance(old, dict) and isinstance(new, dict):
         o: dict[Any, Any] = {}
         n: dict[Any, Any] = {}
@@ -190,13 +191,15 @@ def redact_for_diff(
         ]
         return [p[0] for p in pairs], [p[1] for p in pairs]
     if _secret and not isinstance(old, dict | list) and not isinstance(new, dict | list):
+        if type(old) is type(new) and old == new and not shows_nothing(old):
+            return REDACTED_UNCHANGED, REDACTED_UNCHANGED
         shown_old = old if shows_nothing(old) else REDACTED
         if shows_nothing(new):
             shown_new = new
         elif shows_nothing(old):
             shown_new = REDACTED
         else:
-            shown_new = REDACTED_UNCHANGED if old == new else REDACTED_CHANGED
+            shown_new = REDACTED_CHANGED
         return shown_old, shown_new
     return redact(old, patterns, _path, _secret), redact(new, patterns, _path, _secret)
 

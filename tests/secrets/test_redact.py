@@ -117,7 +117,8 @@ def test_redact_change_and_for_diff() -> None:
     assert redact.redact_change(("a", "password"), "x", "x") == (REDACTED, REDACTED_UNCHANGED)
     assert redact.redact_change(("a", "name"), "x", "y") == ("x", "y")
     old, new = redact.redact_for_diff({"password": "a", "token": "t", "n": 1}, {"password": "b", "token": "t", "n": 2})
-    assert old == {"password": REDACTED, "token": REDACTED, "n": 1}
+    # an unchanged secret has the same mark on both sides: no -/+ pair in a text diff
+    assert old == {"password": REDACTED, "token": REDACTED_UNCHANGED, "n": 1}
     assert new == {"password": REDACTED_CHANGED, "token": REDACTED_UNCHANGED, "n": 2}
 
 
