@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,6 +16,7 @@ from astro_config.cli.options import (
     OutputOpt,
     ShowSecretsOpt,
     WriteOpt,
+    err,
     fail,
     finish_edit,
     handle_errors,
@@ -105,8 +107,145 @@ def set_cmd(
             value: Any = raw if as_string else helm_set_type(raw)
             edits.append(editing.SetValue(keypath.parse(key), value))
         doc = document.load_file(file)
+        edits = schema_checks(doc, edits, assignments, as_string)
         result = editing.apply_edits(doc, edits)
         raise typer.Exit(finish_edit(result, opts, show_secrets))
+
+
+def schema_checks(doc: Any, edits: list[Any], assignments: list[str], as_string: bool) -> list[Any]:
+    """What the platform schema knows about ``set``'s edits (warnings on stderr, never an error).
+
+    A key the edit creates one edit away (a letter added, dropped, changed or two swapped; or only the case)
+    from a key the schema knows at that place is a warning naming it. A value typed as a number, boolean or null
+    where the schema wants a string is written as the string given, with a note (Kubernetes annotations must be
+    strings: ``proxy-body-size=0`` writes ``"0"``). Nothing happens when the file's platform layout cannot be
+    told. Returns the edits to apply."""
+    from astro_config import keypath
+    from astro_config.document import editing
+    from astro_config.errors import PlatformVersionError
+    from astro_config.lint import schemas
+    from astro_config.platform import profiles
+
+    try:
+        gen = profiles.resolve_platform(None, doc.data, doc.name).generation
+    except PlatformVersionError:
+        return edits
+    root = schemas.load_schema(gen.schema_name)
+    raws: dict[Any, str] = {}
+    for item in assignments:
+        key, _, text = item.partition("=")
+        raws[keypath.parse(key)] = text
+    out: list[Any] = []
+    for edit in edits:
+        if not isinstance(edit, editing.SetValue):
+            out.append(edit)
+            continue
+        path = tuple(edit.path)
+        _warn_close_keys(doc, path, root, keypath.format_path)
+        raw = raws.get(path)
+        if (
+            not as_string
+            and raw is not None
+            and not isinstance(edit.value, str | dict | list)
+            and _schema_wants_string(_schema_at(root, path))
+        ):
+            err(
+                f"note: {keypath.format_path(path)}: the schema says a string here, so {raw} is written as the "
+                f"string {json.dumps(raw)} (as --string would)"
+            )
+            edit = editing.SetValue(edit.path, raw)
+        out.append(edit)
+    return out
+
+
+def _resolve(schema: Any, root: Any) -> Any:
+    for _ in range(20):
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            return schema
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part) if isinstance(target, dict) else None
+        schema = target
+    return schema
+
+
+def _child(schema: Any, key: Any, root: Any) -> Any:
+    """The schema of ``key`` under ``schema`` (None when the schema says nothing about it)."""
+    import re
+
+    schema = _resolve(schema, root)
+    if not isinstance(schema, dict) or isinstance(key, int):
+        items = schema.get("items") if isinstance(schema, dict) else None
+        return items if isinstance(key, int) else None
+    props = schema.get("properties") or {}
+    if key in props:
+        return props[key]
+    for pattern, sub in (schema.get("patternProperties") or {}).items():
+        if re.search(pattern, key):
+            return sub
+    extra = schema.get("additionalProperties")
+    return extra if isinstance(extra, dict) else None
+
+
+def _schema_at(root: Any, path: tuple[Any, ...]) -> Any:
+    schema: Any = root
+    for part in path:
+        schema = _child(schema, part, root)
+        if schema is None:
+            return None
+    return _resolve(schema, root)
+
+
+def _schema_wants_string(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    types = schema.get("type")
+    kinds = {types} if isinstance(types, str) else set(types) if isinstance(types, list) else set()
+    return kinds - {"null"} == {"string"}
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by one letter added, dropped or changed, two neighbours swapped, or only
+    by case (``a != b``)."""
+    if a == b:
+        return False
+    if a.lower() == b.lower():
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        i = diffs[0]
+        return len(diffs) == 2 and diffs[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return short[i:] == long[i + 1 :]
+
+
+def _warn_close_keys(doc: Any, path: tuple[Any, ...], root: Any, fmt: Any) -> None:
+    """Warn when the edit creates a key one edit away from a key the schema knows beside it."""
+    from astro_config.document.reader import MISSING
+
+    schema: Any = root
+    for depth, part in enumerate(path):
+        here = _resolve(schema, root)
+        if isinstance(part, str) and doc.get(path[: depth + 1]) is MISSING:  # created by this edit
+            props = here.get("properties") if isinstance(here, dict) else None
+            if props and part not in props:
+                close = sorted(k for k in props if isinstance(k, str) and _one_edit_apart(part, k))
+                if close:
+                    known = fmt((*path[:depth], close[0]))
+                    err(
+                        f"warning: {fmt(path[: depth + 1])} is a new key, one edit away from {known}, a key the "
+                        f"chart reads; nothing reads {part!r} (did you mean {close[0]!r}?)"
+                    )
+            return  # below a created key everything is new: one warning at most
+        schema = _child(here, part, root)
+        if schema is None:
+            return
 
 
 def helm_set_type(raw: str) -> Any:
