@@ -265,7 +265,11 @@ def _status_text(rec: dict[str, Any]) -> str:
 @app.command("status")
 def status_cmd(
     files: Annotated[
-        list[Path] | None, typer.Argument(help="Values files, each on its own.", show_default=False)
+        list[Path] | None,
+        typer.Argument(
+            help="Values files, each on its own (- is standard input; FILE@VERSION: that file's platform release).",
+            show_default=False,
+        ),
     ] = None,
     layers: ValuesFilesOpt = None,
     sets: SetOpt = None,
@@ -277,31 +281,82 @@ def status_cmd(
     """Show, per file: the layout, both flags (value and FILE:LINE), whether they agree, the effective resources,
     the ingress mode and the largest compressed DAG upload those allow. Half-enabled: exit 1, with the fix.
 
+    Several files are reported each on its own, the layout of each inferred from its own keys (or given as
+    FILE@VERSION); a file that cannot be read is an error line and the others go on. The exit code is the
+    worst: 2 an unusable file, 1 half-enabled, 0 fine.
+
     With -f FILE (repeated) and --set, shows the effective values of that layered set, as Helm merges it, with
     each value's FILE:LINE taken from the layer that set it."""
-    from astro_config.document import reader as document
-
     if fmt not in ("text", "json"):
         fail(f"--format must be text or json, not {fmt!r}")
     with handle_errors():
-        records = []
-        for f in files or []:
-            doc = document.load_file(f)
-            records.append(_status_record(doc, platform_version))
+        records = [_status_of_file(f, platform_version) for f in files or []]
         if layers or sets or set_strings:
             ld = layered_from_options(layers, sets, set_strings, chart_values)
             records.append(_status_record(ld, platform_version))
         if not records:
             fail("give a values FILE, or a layered set with -f FILE [-f FILE...] [--set ...]")
-        half = any(not r["agree"] for r in records)
+        code = _worst(records)
         if fmt == "json":
-            out = {"files": [{k: v for k, v in r.items() if not k.startswith("_")} for r in records]}
+            out: dict[str, Any] = {"files": [{k: v for k, v in r.items() if not k.startswith("_")} for r in records]}
             for r, o in zip(records, out["files"], strict=True):
-                o["fix"] = r["_fix"]
+                if "error" not in r:
+                    o["fix"] = r["_fix"]
+            out["tool"] = _tool()
             sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
         else:
-            sys.stdout.write("\n".join(_status_text(r) for r in records))
-        raise typer.Exit(ExitCode.FINDINGS if half else ExitCode.OK)
+            sys.stdout.write("\n".join(_status_text(r) for r in records if "error" not in r))
+        raise typer.Exit(code)
+
+
+# ------------------------------------------------------------------------------------ status: several files
+
+
+def _tool() -> dict[str, str]:
+    from astro_config import __version__
+
+    return {"name": "astro-config", "version": __version__}
+
+
+def split_file_version(arg: str) -> tuple[str, str | None]:
+    """``FILE@VERSION`` -> (FILE, VERSION) when FILE names something and VERSION reads as a platform release
+    (``live.yaml@0.37.7``); anything else is a file name as given (a file whose name has an ``@`` stays one)."""
+    import os
+
+    from astro_config.errors import PlatformVersionError
+    from astro_config.platform.profiles import parse_version
+
+    head, at, version = arg.rpartition("@")
+    if not at or not head or os.path.lexists(arg):
+        return arg, None
+    try:
+        parse_version(version)
+    except PlatformVersionError:
+        return arg, None
+    return head, version
+
+
+def _status_of_file(arg: Path, platform_version: str | None) -> dict[str, Any]:
+    """One file's status record; a file that cannot be read or placed is an error record (``error``, ``_code``)
+    and the other files go on. ``FILE@VERSION`` gives that file its own platform release."""
+    from astro_config.document import reader as document
+    from astro_config.errors import AstroConfigError
+
+    name, version = split_file_version(str(arg))
+    try:
+        doc = document.load_file(name)
+        return _status_record(doc, version or platform_version)
+    except AstroConfigError as e:
+        err(f"error: {e}")
+        shown = document.display_name(name)
+        message = str(e).removeprefix(f"{shown}: ")
+        return {"file": shown, "error": message, "_code": int(e.exit_code)}
+
+
+def _worst(records: list[dict[str, Any]]) -> int:
+    """The exit code of several status records: an unusable file (2) over half-enabled (1) over fine (0)."""
+    codes = [r["_code"] if "error" in r else (ExitCode.OK if r["agree"] else ExitCode.FINDINGS) for r in records]
+    return int(max(codes))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -362,6 +417,7 @@ def _toggle(
     release: str,
     namespace: str,
     show_secrets: bool,
+    exact: bool = False,
 ) -> int:
     from astro_config.document import editing
     from astro_config.document import reader as document
@@ -413,6 +469,9 @@ def _toggle(
     for w in state.wrong_keys:
         where = f" ({w.where})" if w.where else ""
         err(f"note: {format_path(w.path)}{where} is ignored by this release: {w.explanation}; it does nothing")
+    if on and state.ingress_nginx_without_body_size:
+        err(f"warning: {BODY_SIZE_WARNING}")
+    was_enabled = on and state.summary == "enabled"
     if opts.check and layered is not None and _layered_check(layered, platform, on):
         return ExitCode.OK
     edits = dagdeploy.toggle_edits(gen, on)
@@ -424,22 +483,26 @@ def _toggle(
     if on and (upload is not None or dags_dir is not None):
         from astro_config.platform import sizing
 
-        upload_bytes, _report = _measure_upload(upload, dags_dir)
+        upload_bytes, report = _measure_upload(upload, dags_dir)
+        for note in report.notes if report is not None else ():
+            err(f"note: {note}")
         ingress = _resolve_ingress(ingress_choice, state.ingress)
         needed = sizing.size_for_upload(upload_bytes, ingress)
         if needed.over_cap:
             fail(sizing.over_cap_message(upload_bytes), ExitCode.FINDINGS)
-        edits += _houston_sizing_edits(doc, platform, needed.resources(), view)
         err(
             f"sizing: {sizing.format_bytes(upload_bytes)} -> {needed.blocks} block(s): "
             f"{needed.resources()['requests']['cpu']} CPU / {needed.resources()['requests']['memory']}; "
             f"{sizing.SHARED_RESOURCES_NOTE}"
         )
+        block = guarded_block(needed, state.resources, gen, exact, force)
+        edits += _houston_sizing_edits(doc, platform, block, view)
     result = editing.apply_edits(doc, edits)
     if _houston_verdict(layered, doc, result.new.text, platform, on, needed):
         return ExitCode.FINDINGS
     if not result.changed:
-        err(f"{doc.name}: DAG-only deploys are already {'enabled' if on else 'disabled'}; nothing to change")
+        sized = " and the DAG server's resources suffice" if on and (upload or dags_dir) else ""
+        err(f"{doc.name}: DAG-only deploys are already {'enabled' if on else 'disabled'}{sized}; nothing to change")
         return ExitCode.OK
     extra: list[tuple[Path, bytes]] = []
     if overrides is not None:
@@ -469,11 +532,52 @@ def _toggle(
         err("(nothing written: add -w to write in place, -o OUT for a new file, or --overrides OUT)")
     if version is None:
         err("note: add --version <your platform release> to the command below (the exact release is not known)")
-    if on:
+    if on and was_enabled:  # only the resources changed: nothing to switch in the Deployments
+        err(RESIZE_NEXT_STEPS.format(command=command))
+    elif on:
         err(dagdeploy.NEXT_STEPS.format(command=command))
     else:
         err(f"Apply it: {command}")
     return code
+
+
+# ------------------------------------------------------------------------------ enable: sizing guard rails
+
+BODY_SIZE_WARNING = (
+    "the values show ingress-nginx as the third-party controller without a "
+    "nginx.ingress.kubernetes.io/proxy-body-size annotation in global.extraAnnotations: uploads above 1 MB "
+    'will get HTTP 413 (set it, e.g. to "0")'
+)
+RESIZE_NEXT_STEPS = (
+    "Next steps:\n"
+    "  1. Apply it: {command}\n"
+    "     (--set astronomer.houston.upgradeDeployments.enabled=false keeps every Airflow Deployment from "
+    "restarting)\n"
+    "  DAG-only deploys were already on: only the DAG server's resources change; Deployments already on "
+    '"DAG Only Deployment" keep their DAGs, nothing to switch or redeploy.'
+)
+
+
+def guarded_block(needed: Any, current: Any, gen: Any, exact: bool, force: bool) -> dict[str, Any]:
+    """The resource block ``enable`` writes for ``needed``: refused above the ceiling unless ``force``; the
+    current values where they are larger unless ``exact`` (each kept value said on stderr)."""
+    from astro_config.keypath import format_path
+    from astro_config.platform import sizing
+
+    if needed.over_ceiling:
+        if not force:
+            fail(sizing.ceiling_message(needed))
+        err(f"warning: --force: {sizing.ceiling_message(needed).replace('; --force writes it anyway', '')}")
+    prefix = format_path(gen.resources)
+    if exact:
+        above = sizing.above_need(current, needed, prefix=prefix)
+        for line in above:
+            err(f"note: --exact: {line}: lowered to the computed size")
+        return dict(needed.resources())
+    kept = sizing.keep_larger(current, needed, prefix=prefix)
+    for line in (*kept.kept, *kept.raised_limits):
+        err(f"note: {line}")
+    return kept.resources
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -581,6 +685,13 @@ def _layered_check(layered: LayeredDocument, platform: Platform, on: bool) -> bo
     return True
 
 
+ExactOpt = Annotated[
+    bool,
+    typer.Option(
+        "--exact",
+        help="With --upload/--dags-dir: write the computed size even where the current resources are larger.",
+    ),
+]
 TargetOpt = Annotated[
     Path | None,
     typer.Option("--target", help="With several -f: the file to edit (default: the last -f).", metavar="FILE"),
@@ -595,10 +706,16 @@ def enable_cmd(
     sets: SetOpt = None,
     set_strings: SetStringOpt = None,
     platform_version: PlatformOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Enable even on releases the docs call unsafe.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Enable even on releases the docs call unsafe, or with resources above the ceiling."
+        ),
+    ] = False,
     upload: UploadOpt = None,
     dags_dir: DagsDirOpt = None,
     ingress: IngressOpt = "auto",
+    exact: ExactOpt = False,
     write: WriteOpt = False,
     backup: BackupOpt = False,
     output: OutputOpt = None,
@@ -616,7 +733,7 @@ def enable_cmd(
         opts = write_options(write, backup, output, diff_file, check)
         code = _toggle(
             True, file, layers, target, (sets, set_strings), platform_version, force, upload, dags_dir, ingress,
-            opts, overrides, release, namespace, show_secrets,
+            opts, overrides, release, namespace, show_secrets, exact=exact,
         )  # fmt: skip
         raise typer.Exit(code)
 
@@ -687,11 +804,7 @@ def _size_record(
     else:
         rec["ingress_reason"] = "no values file: bundled assumed; give -f FILE or --ingress third-party"
     if state and state.ingress_nginx_without_body_size:
-        warnings.append(
-            "the values show ingress-nginx as the third-party controller without a "
-            "nginx.ingress.kubernetes.io/proxy-body-size annotation in global.extraAnnotations: uploads above 1 MB "
-            'will get HTTP 413 (set it, e.g. to "0")'
-        )
+        warnings.append(BODY_SIZE_WARNING)
     if state is not None:
         ok, reasons = sizing.check_resources(state.resources, needed)
         rec["current"] = {
@@ -700,6 +813,7 @@ def _size_record(
             "source": state.resources_source,
             "suffices": ok,
             "reasons": reasons,
+            "above_need": sizing.above_need(state.resources, needed),
         }
     if report is not None:
         rec["dags_dir"] = report.to_dict()
@@ -762,10 +876,18 @@ def _size_text(rec: dict[str, Any]) -> str:
     cur = rec.get("current")
     if cur:
         verdict = "suffice" if cur["suffices"] else "do NOT suffice"
+        above = cur.get("above_need") or []
+        if cur["suffices"] and above:
+            verdict = "suffice, and are above the need (enable --upload keeps them; --exact writes the need)"
         row("current", f"{_fmt_resources(cur['resources'])} ({cur['source']}): {verdict}")
         for r in cur["reasons"]:
             row("", f"- {r}")
+        for r in above if cur["suffices"] else []:
+            row("", f"- {r}")
     row("note", rec["note"])
+    if rec["over_cap"]:
+        row("verdict", "above the 8 MB third-party ingress cap: no DAG server size can carry this upload")
+        return "\n".join(lines) + "\n"
     lines.append("")
     lines.append("# paste at the DAG-only block's resources key (or use `dag-deploy enable --upload ...`)")
     lines.append("resources:")
@@ -791,27 +913,52 @@ def size_cmd(
     ingress: IngressOpt = "auto",
     platform_version: PlatformOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="text, yaml or json.", metavar="text|yaml|json")] = "text",
+    force: Annotated[
+        bool, typer.Option("--force", help="Size above the 16 CPU / 64Gi ceiling without an error.")
+    ] = False,
 ) -> None:
     """Size the DAG deploy server for a target upload (--upload) or a real folder (--dags-dir): 1 CPU and
-    1536Mi per started 15 MB of compressed DAGs. Behind a third-party ingress, more than 8 MB is exit 1."""
-    from astro_config.document.render import Style, render_block
-
+    1536Mi per started 15 MB of compressed DAGs. Behind a third-party ingress, more than 8 MB is exit 1; above
+    16 CPU / 64Gi (240 MB) exit 2 unless --force. The result is printed in every case."""
     if fmt not in ("text", "yaml", "json"):
         fail(f"--format must be text, yaml or json, not {fmt!r}")
     with handle_errors():
         rec, warnings = _size_record(upload, dags_dir, values, sets, set_strings, ingress, platform_version)
         for w in warnings:
             err(f"warning: {w}")
-        if rec["over_cap"]:
-            from astro_config.platform.sizing import over_cap_message
+        _write_size(rec, fmt)
+        raise typer.Exit(_size_verdict(rec, force))
 
-            if fmt == "json":
-                sys.stdout.write(json.dumps(rec, indent=2, default=str) + "\n")
-            fail(over_cap_message(rec["upload_bytes"]), ExitCode.FINDINGS)
-        if fmt == "json":
-            sys.stdout.write(json.dumps(rec, indent=2, default=str) + "\n")
-        elif fmt == "yaml":
-            sys.stdout.write("resources:\n" + "\n".join(render_block(rec["resources"], 2, Style(2, 2))) + "\n")
-        else:
-            sys.stdout.write(_size_text(rec))
-        raise typer.Exit(ExitCode.OK)
+
+def _write_size(rec: dict[str, Any], fmt: str) -> None:
+    """The size result on stdout, in every format and whatever the verdict."""
+    from astro_config.document.render import Style, render_block
+    from astro_config.platform.sizing import over_cap_message
+
+    if fmt == "json":
+        sys.stdout.write(json.dumps({**rec, "tool": _tool()}, indent=2, default=str) + "\n")
+    elif fmt == "yaml":
+        head = f"# {over_cap_message(rec['upload_bytes'])}\n" if rec["over_cap"] else ""
+        if not head and rec["over_ceiling"]:
+            head = "# above the 16 CPU / 64Gi ceiling: split or slim the bundle (see the message on stderr)\n"
+        body = "\n".join(render_block(rec["resources"], 2, Style(2, 2)))
+        sys.stdout.write(f"{head}resources:\n{body}\n")
+    else:
+        sys.stdout.write(_size_text(rec))
+    sys.stdout.flush()  # (before any error line: the two streams may go to one pipe)
+
+
+def _size_verdict(rec: dict[str, Any], force: bool) -> int:
+    """The exit code of ``size``, with its error line: above the ingress cap (1), above the ceiling (2)."""
+    from astro_config.platform import sizing
+
+    if rec["over_cap"]:
+        err(f"error: {sizing.over_cap_message(rec['upload_bytes'])}")
+        return ExitCode.FINDINGS
+    if rec["over_ceiling"]:
+        needed = sizing.size_for_upload(rec["upload_bytes"], rec["ingress"])
+        if not force:
+            err(f"error: {sizing.ceiling_message(needed)}")
+            return ExitCode.USAGE
+        err(f"warning: --force: {sizing.ceiling_message(needed).replace('; --force writes it anyway', '')}")
+    return ExitCode.OK

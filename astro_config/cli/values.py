@@ -59,7 +59,7 @@ def get_cmd(
         doc = document.load_file(file)
         value = doc.get(path)
         if value is document.MISSING:
-            fail(f"{file}: {document.describe_missing(doc, path)}", ExitCode.FINDINGS)
+            fail(f"{doc.name}: {document.describe_missing(doc, path)}", ExitCode.FINDINGS)
         if not show_secrets:
             value = _redact_value(path, value)
         sys.stdout.write(_show_value(value))

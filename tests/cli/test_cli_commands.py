@@ -66,6 +66,12 @@ def test_size_cli_table(upload: str, blocks: int, cpu: str, memory: str, ingress
         err = one_line_error(r)
         assert "no DAG server size can fix that" in err and "bundled nginx" in err
         assert rec["max_upload_bytes"] == 8 * MB
+    elif upload_bytes > 240 * MB:  # above the 16 CPU / 64Gi ceiling: the data, and exit 2 unless --force
+        assert r.returncode == 2 and rec["over_ceiling"] is True
+        assert "ceiling" in one_line_error(r)
+        assert rec["max_upload_bytes"] == blocks * 15 * MB
+        forced = run("dag-deploy", "size", "--upload", upload, "--ingress", ingress, "--format", "json", "--force")
+        assert forced.returncode == 0 and json.loads(forced.stdout)["resources"] == rec["resources"]
     else:
         assert r.returncode == 0, r.stderr
         expected_max = blocks * 15 * MB if ingress == "bundled" else 8 * MB
