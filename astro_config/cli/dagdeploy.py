@@ -318,29 +318,12 @@ def _tool() -> dict[str, str]:
     return {"name": "astro-config", "version": __version__}
 
 
-def split_file_version(arg: str) -> tuple[str, str | None]:
-    """``FILE@VERSION`` -> (FILE, VERSION) when FILE names something and VERSION reads as a platform release
-    (``live.yaml@0.37.7``); anything else is a file name as given (a file whose name has an ``@`` stays one)."""
-    import os
-
-    from astro_config.errors import PlatformVersionError
-    from astro_config.platform.profiles import parse_version
-
-    head, at, version = arg.rpartition("@")
-    if not at or not head or os.path.lexists(arg):
-        return arg, None
-    try:
-        parse_version(version)
-    except PlatformVersionError:
-        return arg, None
-    return head, version
-
-
 def _status_of_file(arg: Path, platform_version: str | None) -> dict[str, Any]:
     """One file's status record; a file that cannot be read or placed is an error record (``error``, ``_code``)
     and the other files go on. ``FILE@VERSION`` gives that file its own platform release."""
     from astro_config.document import reader as document
     from astro_config.errors import AstroConfigError
+    from astro_config.platform.fileversion import split_file_version
 
     name, version = split_file_version(str(arg))
     try:

@@ -50,13 +50,16 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     Raises :class:`AstroConfigError` ("no file found ...") when a path matches nothing, or when nothing is
     left to lint.
     """
-    return [name for name, _found in expand_paths_found(paths)]
+    return [name for name, _found, _version in expand_paths_found(paths)]
 
 
-def expand_paths_found(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, bool]]:
+def expand_paths_found(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, bool, str | None]]:
     """:func:`expand_paths`, each file with whether it was *found* (in a folder or by a glob) rather than
-    named: a found file that holds no platform key is another chart's values file and is skipped."""
-    files: list[tuple[str, bool]] = []
+    named (a found file that holds no platform key is another chart's values file and is skipped), and the
+    platform release given with it as ``FILE@VERSION`` (None without)."""
+    from astro_config.platform.fileversion import split_file_version
+
+    files: list[tuple[str, bool, str | None]] = []
     seen: set[str] = set()
     missing: list[str] = []
 
@@ -64,10 +67,11 @@ def expand_paths_found(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[st
         key = name if name == "-" else os.path.normpath(os.path.abspath(name))
         if key not in seen:
             seen.add(key)
-            files.append((name, found))
+            files.append((name, found, version))
 
     given = [os.fspath(p) for p in paths]
-    for raw in given:
+    for given_raw in given:
+        raw, version = split_file_version(given_raw)
         p = Path(raw)
         found = True
         if raw == "-":
@@ -501,10 +505,12 @@ def lint_found_file(
     loader: Loader | None = None,
     found: bool = False,
     strict_skips: bool = False,
+    file_version: str | None = None,
 ) -> tuple[list[Problem], bool]:
     """:func:`lint_file`, and whether the file was skipped: a file ``found`` in a folder or by a glob that
     holds no platform key (:func:`has_platform_keys`) is skipped, or is one ``unknown-platform`` error with
-    ``strict_skips``. A file that cannot be read is a finding either way."""
+    ``strict_skips``. A file that cannot be read is a finding either way. ``file_version`` (from
+    ``FILE@VERSION``) is this file's platform release, over ``platform_version``."""
     load = loader or _default_loader(None)
     try:
         doc = load(path)
@@ -517,7 +523,8 @@ def lint_found_file(
             return [input_problem(e)], False
         if not has_platform_keys(data):
             return ([_foreign_problem(doc.name)], False) if strict_skips else ([], True)
-    return lint_document(doc, platform_version, upload_bytes, upload_label=upload_label), False
+    version = file_version or platform_version
+    return lint_document(doc, version, upload_bytes, upload_label=upload_label), False
 
 
 # Below this many files a second process costs more than it saves (a fork, and the workers' results pickled).
@@ -525,7 +532,7 @@ MIN_FILES_PER_JOB = 8
 
 
 def _lint_chunk(
-    files: list[tuple[str, bool]],
+    files: list[tuple[str, bool, str | None]],
     platform_version: str | None,
     upload_bytes: int | None,
     upload_label: str | None,
@@ -535,7 +542,7 @@ def _lint_chunk(
     load = _default_loader(max_bytes)
     problems: list[Problem] = []
     skipped: list[str] = []
-    for name, found in files:
+    for name, found, version in files:
         found_problems, skip = lint_found_file(
             name,
             platform_version,
@@ -544,6 +551,7 @@ def _lint_chunk(
             loader=load,
             found=found,
             strict_skips=strict_skips,
+            file_version=version,
         )
         problems.extend(found_problems)
         if skip:
@@ -587,9 +595,12 @@ def lint_paths(
     if platform_version:
         profiles.generation_for_version(platform_version)  # a usage error, before any file is read
     files = expand_paths_found(paths)
-    result = Result(files=[_shown(name) for name, _found in files])
+    for _name, _found, version in files:
+        if version:
+            profiles.generation_for_version(version)  # (a readable release that no layout knows: a usage error)
+    result = Result(files=[_shown(name) for name, _found, _version in files])
     # standard input is read here: a worker process has none
-    in_process = loader is not None or any(name == "-" for name, _found in files)
+    in_process = loader is not None or any(name == "-" for name, _found, _version in files)
     workers = 1 if in_process else effective_jobs(jobs, len(files))
     skipped: list[str] = []
     if workers > 1:
@@ -601,7 +612,7 @@ def lint_paths(
             progress(len(files), len(files))
     else:
         load = loader or _default_loader(max_bytes)
-        for done, (name, found) in enumerate(files, 1):
+        for done, (name, found, version) in enumerate(files, 1):
             found_problems, skip = lint_found_file(
                 name,
                 platform_version,
@@ -610,6 +621,7 @@ def lint_paths(
                 loader=load,
                 found=found,
                 strict_skips=strict_skips,
+                file_version=version,
             )
             result.problems.extend(found_problems)
             if skip:
@@ -627,7 +639,7 @@ def _shown(name: str) -> str:
 
 
 def _lint_in_processes(
-    files: list[tuple[str, bool]],
+    files: list[tuple[str, bool, str | None]],
     workers: int,
     platform_version: str | None,
     upload_bytes: int | None,
