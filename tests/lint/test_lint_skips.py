@@ -34,7 +34,7 @@ def deploy(tmp_path: Path) -> Path:
 
 def render(fmt: str, result: Result) -> str:
     out = io.StringIO()
-    REPORTERS[fmt](out, False).report(result)
+    REPORTERS[fmt](out).report(result)
     return out.getvalue()
 
 
