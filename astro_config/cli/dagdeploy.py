@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from astro_config.platform.bundle import BundleReport
     from astro_config.platform.dagdeploy import Flag, State, ValuesView
     from astro_config.platform.houston import Fact
-    from astro_config.platform.profiles import Platform
+    from astro_config.platform.profiles import Generation, Platform
     from astro_config.platform.sizing import Sizing
 
 # lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
@@ -541,7 +541,9 @@ RESIZE_NEXT_STEPS = (
 )
 
 
-def guarded_block(needed: Any, current: Any, gen: Any, exact: bool, force: bool) -> dict[str, Any]:
+def guarded_block(
+    needed: Sizing, current: dict[str, Any] | None, gen: Generation, exact: bool, force: bool
+) -> dict[str, dict[str, Any]]:
     """The resource block ``enable`` writes for ``needed``: refused above the ceiling unless ``force``; the
     current values where they are larger unless ``exact`` (each kept value said on stderr)."""
     from astro_config.keypath import format_path
@@ -556,7 +558,7 @@ def guarded_block(needed: Any, current: Any, gen: Any, exact: bool, force: bool)
         above = sizing.above_need(current, needed, prefix=prefix)
         for line in above:
             err(f"note: --exact: {line}: lowered to the computed size")
-        return dict(needed.resources())
+        return {side: dict(amounts) for side, amounts in needed.resources().items()}
     kept = sizing.keep_larger(current, needed, prefix=prefix)
     for line in (*kept.kept, *kept.raised_limits):
         err(f"note: {line}")

@@ -25,6 +25,10 @@ from astro_config.cli.options import (
 from astro_config.errors import ExitCode
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from astro_config.document.editing import Edit
+    from astro_config.document.reader import ValuesDocument
     from astro_config.keypath import KeyPath
 
 # lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
@@ -112,7 +116,7 @@ def set_cmd(
         raise typer.Exit(finish_edit(result, opts, show_secrets))
 
 
-def schema_checks(doc: Any, edits: list[Any], assignments: list[str], as_string: bool) -> list[Any]:
+def schema_checks(doc: ValuesDocument, edits: list[Edit], assignments: list[str], as_string: bool) -> list[Edit]:
     """What the platform schema knows about ``set``'s edits (warnings on stderr, never an error).
 
     A key the edit creates one edit away (a letter added, dropped, changed or two swapped; or only the case)
@@ -131,11 +135,11 @@ def schema_checks(doc: Any, edits: list[Any], assignments: list[str], as_string:
     except PlatformVersionError:
         return edits
     root = schemas.load_schema(gen.schema_name)
-    raws: dict[Any, str] = {}
+    raws: dict[KeyPath, str] = {}
     for item in assignments:
         key, _, text = item.partition("=")
         raws[keypath.parse(key)] = text
-    out: list[Any] = []
+    out: list[Edit] = []
     for edit in edits:
         if not isinstance(edit, editing.SetValue):
             out.append(edit)
@@ -188,7 +192,7 @@ def _child(schema: Any, key: Any, root: Any) -> Any:
     return extra if isinstance(extra, dict) else None
 
 
-def _schema_at(root: Any, path: tuple[Any, ...]) -> Any:
+def _schema_at(root: Any, path: KeyPath) -> Any:
     schema: Any = root
     for part in path:
         schema = _child(schema, part, root)
@@ -225,7 +229,7 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return short[i:] == long[i + 1 :]
 
 
-def _warn_close_keys(doc: Any, path: tuple[Any, ...], root: Any, fmt: Any) -> None:
+def _warn_close_keys(doc: ValuesDocument, path: KeyPath, root: Any, fmt: Callable[[KeyPath], str]) -> None:
     """Warn when the edit creates a key one edit away from a key the schema knows beside it."""
     from astro_config.document.reader import MISSING
 
