@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -90,10 +90,15 @@ def command_for(argv: list[str]) -> TyperGroup:
     """
     import copy
 
-    from typer.main import get_command
+    from typer.main import get_group, get_install_completion_arguments
+
+    def with_completion(group: TyperGroup) -> TyperGroup:
+        # what typer.main.get_command adds to the root group when add_completion is on
+        group.params.extend(get_install_completion_arguments())
+        return group
 
     if os.environ.get(COMPLETE_VAR):  # the shell asks for completions: any command may be completed
-        return cast("TyperGroup", get_command(app))  # (a group: the app has a callback and commands)
+        return with_completion(get_group(app))
 
     def stand_in(info: CommandInfo) -> CommandInfo:
         real = info.callback
@@ -130,7 +135,7 @@ def command_for(argv: list[str]) -> TyperGroup:
             small.registered_groups.append(group)
         return small
 
-    return cast("TyperGroup", get_command(narrowed(app, argv)))
+    return with_completion(get_group(narrowed(app, argv)))
 
 
 def main() -> None:
