@@ -75,10 +75,10 @@ def migrate_cmd(
         opts = write_options(write, backup, output, diff_file, check)
         target = migrate.line_of_version(profiles.parse_version(to)[0])
         doc = document.load_file(file)
-        line, decided_by = migrate.source_line(source, doc.data, str(file))
+        line, decided_by = migrate.source_line(source, doc.data, doc.name)
         steps = migrate.plan(line, target)
         migration, result = migrate.migrate_document(doc, steps)
-        report = _report(file, line, target, decided_by, migration, show_secrets)
+        report = _report(Path(doc.name), line, target, decided_by, migration, show_secrets)  # (<stdin> for -)
         if fmt == "json":
             buf = io.StringIO()
             with contextlib.redirect_stdout(buf):

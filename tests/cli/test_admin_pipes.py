@@ -78,6 +78,12 @@ def test_editing_commands_read_stdin_and_show_the_diff() -> None:
     assert "+    enabled: true" in r.stdout and '+        cpu: "3"' in r.stdout
 
 
+def test_migrate_reads_stdin() -> None:
+    r = run("migrate", "-", "--to", "2.1.0", "--from", "0.37.7", stdin=P37)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("<stdin>: 0.36-0.37 -> 2.x") and r.stdout.startswith("--- a/<stdin>\n")
+
+
 def test_write_in_place_on_stdin_is_refused() -> None:
     r = run("set", "-", "global.baseDomain=x", "-w", stdin=P21)
     assert r.returncode == 2 and r.stdout == ""
