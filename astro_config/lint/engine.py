@@ -57,6 +57,18 @@ def expand_paths_found(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[st
     """:func:`expand_paths`, each file with whether it was *found* (in a folder or by a glob) rather than
     named (a found file that holds no platform key is another chart's values file and is skipped), and the
     platform release given with it as ``FILE@VERSION`` (None without)."""
+    files, missing = expand_paths_partly(paths)
+    if missing:
+        shown = ", ".join(missing)
+        raise AstroConfigError(f"no file found: {shown} (give values files, folders of *.yaml files or globs)")
+    return files
+
+
+def expand_paths_partly(
+    paths: Iterable[str | os.PathLike[str]],
+) -> tuple[list[tuple[str, bool, str | None]], list[str]]:
+    """:func:`expand_paths_found` that also returns the paths that matched nothing instead of refusing them,
+    as long as some file was found (nothing found at all is still :class:`AstroConfigError`)."""
     from astro_config.platform.fileversion import split_file_version
 
     files: list[tuple[str, bool, str | None]] = []
@@ -93,12 +105,12 @@ def expand_paths_found(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[st
             missing.append(raw)
         for name in matched:
             add(name, found)
-    if missing:
+    if missing and not files:
         shown = ", ".join(missing)
         raise AstroConfigError(f"no file found: {shown} (give values files, folders of *.yaml files or globs)")
     if not files:
         raise AstroConfigError("no file found: no paths given")
-    return files
+    return files, missing
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -594,7 +606,7 @@ def lint_paths(
     """
     if platform_version:
         profiles.generation_for_version(platform_version)  # a usage error, before any file is read
-    files = expand_paths_found(paths)
+    files, missing = expand_paths_partly(paths)
     for _name, _found, version in files:
         if version:
             profiles.generation_for_version(version)  # (a readable release that no layout knows: a usage error)
@@ -628,10 +640,27 @@ def lint_paths(
                 skipped.append(_shown(name))
             if progress is not None:
                 progress(done, len(files))
+    # a path that matched nothing, beside files that were linted: a finding of its own, and the rest went on
+    result.files.extend(missing)
+    result.problems.extend(_missing_problem(raw) for raw in missing)
     result.skipped = [(name, SKIP_REASON) for name in skipped]
     gone = set(skipped)
     result.files = [name for name in result.files if name not in gone]
     return result
+
+
+def _missing_problem(raw: str) -> Problem:
+    rule = RULES["syntax"]
+    return Problem(
+        file=raw,
+        line=0,
+        column=0,
+        rule="syntax",
+        severity=rule.severity,
+        message="no file found (no such file, or a folder or glob that matches no *.yaml file)",
+        key="",
+        hint="check the path",
+    )
 
 
 def _shown(name: str) -> str:

@@ -188,11 +188,22 @@ def test_a_named_file_is_linted_whatever_its_suffix(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("pattern", ["missing.yaml", "nothing/*.yaml"])
-def test_a_path_matching_nothing_is_a_usage_error(tmp_path: Path, pattern: str) -> None:
-    (tmp_path / "a.yaml").write_text("global: {}\n")
+def test_a_path_matching_nothing_alone_is_a_usage_error(tmp_path: Path, pattern: str) -> None:
     with pytest.raises(AstroConfigError, match="no file found") as info:
-        linting.lint_paths([tmp_path / "a.yaml", tmp_path / pattern])
+        linting.lint_paths([tmp_path / pattern])
     assert pattern in str(info.value)
+
+
+@pytest.mark.parametrize("pattern", ["missing.yaml", "nothing/*.yaml"])
+def test_a_path_matching_nothing_beside_files_is_a_finding_and_the_rest_go_on(tmp_path: Path, pattern: str) -> None:
+    (tmp_path / "a.yaml").write_text("global:\n  dagOnlyDeployment: {enabld: true}\n")
+    (tmp_path / "b.yaml").write_text("global: {baseDomain: x.example.com}\n")
+    result = linting.lint_paths([tmp_path / "a.yaml", tmp_path / pattern, tmp_path / "b.yaml"], "0.37.7")
+    assert result.files == [str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), str(tmp_path / pattern)]
+    missing = [p for p in result.problems if p.file == str(tmp_path / pattern)]
+    assert len(missing) == 1 and missing[0].severity.value == "error" and "no file found" in missing[0].message
+    assert any(p.file == str(tmp_path / "a.yaml") for p in result.problems)  # a.yaml was still linted
+    assert result.exit_code(False) == 1
 
 
 def test_an_empty_folder_is_no_file_found(tmp_path: Path) -> None:
