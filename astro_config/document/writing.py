@@ -10,7 +10,9 @@ import contextlib
 import difflib
 import errno
 import os
+import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -279,6 +281,7 @@ class _Staged:
     saved: str | None = None  # a hard link to the previous content while the renames run (several files)
     saved_bytes: bytes | None = None  # the previous content, when a hard link cannot be made
     renamed: bool = False
+    special: bool = False  # a FIFO, a device or a socket: written into, not replaced
 
 
 def write_files(writes: Sequence[tuple[Path, bytes, bytes | None]]) -> None:
@@ -286,8 +289,10 @@ def write_files(writes: Sequence[tuple[Path, bytes, bytes | None]]) -> None:
     (written and fsynced next to its file) before the first rename. A failure while staging changes no file;
     a failed rename puts the files already renamed back as they were. Raises :class:`WriteError`."""
     staged = [_preflight(Path(p), data, expect) for p, data, expect in writes]
+    special = [item for item in staged if item.special]
+    staged = [item for item in staged if not item.special]
     seen: dict[Path, Path] = {}
-    for item in staged:
+    for item in [*staged, *special]:
         if item.target in seen:
             same = "" if str(seen[item.target]) == str(item.path) else f" (the same file as {seen[item.target]})"
             raise WriteError(f"{item.path}{same}: named for two of this command's outputs; nothing written")
@@ -325,6 +330,24 @@ def write_files(writes: Sequence[tuple[Path, bytes, bytes | None]]) -> None:
                         os.unlink(leftover)
     for directory in {item.target.parent for item in staged}:
         _fsync_dir(directory)
+    for item in special:  # FIFOs and devices: written into, never replaced (after the regular files)
+        _write_into(item, done=[i.path for i in staged])
+
+
+def _write_into(item: _Staged, done: list[Path]) -> None:
+    """Write into a special file (a FIFO, a character device) as a shell redirection does."""
+    written = f"; {', '.join(str(p) for p in done)} written" if done else "; nothing else written"
+    try:
+        _step("special")
+        fd = os.open(item.target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        raise WriteError(f"{item.path}: cannot write: {_explain(e)}{written}") from None
+    try:
+        _write_fully(fd, item.data)
+    except OSError as e:
+        raise WriteError(f"{item.path}: cannot write: {_explain(e)}{written}") from None
+    finally:
+        os.close(fd)
 
 
 def _preflight(path: Path, data: bytes, expect: bytes | None) -> _Staged:
@@ -332,6 +355,11 @@ def _preflight(path: Path, data: bytes, expect: bytes | None) -> _Staged:
     try:
         st = os.stat(item.target)
         item.existed, item.mode, item.uid_gid = True, st.st_mode & 0o7777, (st.st_uid, st.st_gid)
+        if stat.S_ISDIR(st.st_mode):
+            raise WriteError(f"{path}: is a directory; nothing written")
+        item.special = not stat.S_ISREG(st.st_mode)
+        if item.special and expect is not None:
+            raise WriteError(f"{path}: is not a regular file; cannot write it in place")
     except FileNotFoundError:
         if expect is not None:
             raise WriteError(f"{path}: the file disappeared since it was read; nothing written") from None
@@ -441,6 +469,108 @@ def _umask() -> int:
     return mask
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Concurrent writers: an advisory lock held from the read to the rename
+# --------------------------------------------------------------------------------------------------------------
+
+LOCK_WAIT = 10.0  # seconds a writer waits for another one to finish before giving up ("busy")
+_LOCK_POLL = 0.02
+
+
+@contextlib.contextmanager
+def hold_lock(path: Path | None, wait: float | None = None) -> Iterator[None]:
+    """Hold an exclusive advisory lock (``flock``) on the file at ``path`` for the block: around the read, the
+    edit, the verification and the rename of an in-place write, so two such writers run one after the other
+    and neither loses the other's edit. A writer that does not lock is still caught by the changed-on-disk
+    check just before the rename.
+
+    The lock is on the file (the inode), which the rename replaces: once locked, the path must still name that
+    file, else the lock is taken again on the new one. Waits at most ``wait`` seconds (``LOCK_WAIT``), then
+    raises :class:`WriteError` (the file is busy). Nothing is locked when ``path`` is None, is missing, is not a
+    regular file, or cannot be opened (reading it then reports why), or where ``fcntl`` does not exist."""
+    fd = _lock(path, LOCK_WAIT if wait is None else wait) if path is not None else None
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # (releases the lock)
+
+
+def _lock(path: Path, wait: float) -> int | None:
+    try:
+        import fcntl  # (Unix only)
+    except ImportError:  # pragma: no cover - Windows: no advisory locks
+        return None
+    target = os.path.realpath(path)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fd = os.open(target, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            return None  # missing or unreadable: the read reports it
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                os.close(fd)
+                return None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as e:
+                if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    os.close(fd)
+                    return None  # a file system without locks: the changed-on-disk check remains
+                os.close(fd)
+                if time.monotonic() >= deadline:
+                    raise WriteError(
+                        f"{path}: busy: another astro-config is writing it (waited {wait:g} s); nothing written, "
+                        "run again"
+                    ) from None
+                time.sleep(_LOCK_POLL)
+                continue
+            try:
+                now = os.stat(target)
+            except OSError:
+                now = None
+            if now is not None and (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino):
+                return fd
+            os.close(fd)  # replaced while we waited: lock the new file
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            raise
+
+
+def is_stdout(path: Path | None) -> bool:
+    """``-o -``: standard output."""
+    return path is not None and str(path) == "-"
+
+
+def refuse_read_only(path: Path, force: bool) -> None:
+    """Refuse to replace an existing regular file that its owner may not write (``chmod a-w``), as editors do,
+    unless ``force``."""
+    if force:
+        return
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode) and not st.st_mode & stat.S_IWUSR:
+        raise WriteError(
+            f"{path}: is read-only (no write permission for its owner); nothing written (--force writes it)"
+        )
+
+
+def _write_stdout(stream: TextIO, data: bytes) -> None:
+    stream.flush()
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:
+        stream.write(data.decode("utf-8", "surrogateescape"))
+        stream.flush()
+
+
 @dataclass(frozen=True)
 class WriteOptions:
     write: bool = False
@@ -449,6 +579,7 @@ class WriteOptions:
     diff_file: Path | None = None
     check: bool = False
     quiet: bool = False
+    force: bool = False
 
     def validate(self) -> None:
         if self.check and (self.write or self.output):
@@ -457,6 +588,8 @@ class WriteOptions:
             raise WriteError("--backup goes with -w/--write")
         if self.write and self.output:
             raise WriteError("choose one of -w/--write (in place) and -o/--output (elsewhere)")
+        if is_stdout(self.output) and is_stdout(self.diff_file):
+            raise WriteError("only one of -o/--output and --diff-file can be - (standard output)")
 
 
 @dataclass
@@ -531,21 +664,26 @@ def emit(
         existing = backup_path(path)
         if existing.exists() or existing.is_symlink():
             raise WriteError(f"{existing}: a backup already exists; move it away first (nothing written)")
-    for dest in [opts.output, opts.diff_file, *[p for p, _ in extra]]:
-        if dest is not None and dest.exists() and dest.is_dir():
+    files = [d for d in [opts.output, opts.diff_file, *[p for p, _ in extra]] if d is not None and not is_stdout(d)]
+    for dest in files:
+        if dest.exists() and dest.is_dir():
             raise WriteError(f"{dest}: is a directory; nothing written")
-    if not opts.write and not opts.output and diff and not opts.quiet:
+        refuse_read_only(dest, opts.force)
+    if opts.write and changed:
+        assert path is not None
+        refuse_read_only(path, opts.force)
+    if not opts.write and not opts.output and diff and not opts.quiet and not is_stdout(opts.diff_file):
         stdout.write(colorize_diff(diff) if use_color(stdout) else diff)
     # Every file this command writes, in one all-or-nothing transaction (the main file last).
     writes: list[tuple[Path, bytes, bytes | None]] = []
-    if opts.diff_file is not None:
+    if opts.diff_file is not None and not is_stdout(opts.diff_file):
         writes.append((opts.diff_file, diff.encode("utf-8"), None))
         messages.append(f"wrote diff to {opts.diff_file}")
     for dest, data in extra:
         writes.append((dest, data, None))
         messages.append(f"wrote {dest}")
     bak: Path | None = None
-    if opts.output is not None:
+    if opts.output is not None and not is_stdout(opts.output):
         writes.append((opts.output, new_bytes, None))
         messages.append(f"wrote {opts.output}")
     elif opts.write:
@@ -569,6 +707,10 @@ def emit(
                 with contextlib.suppress(OSError):
                     os.unlink(bak)
             raise
+    if is_stdout(opts.output):  # `-o -`: standard output, after every file is written
+        _write_stdout(stdout, new_bytes)
+    if is_stdout(opts.diff_file):
+        _write_stdout(stdout, diff.encode("utf-8"))
     if not changed and not opts.write and opts.output is None:
         messages.append(f"{name}: no change")
     return Outcome(ExitCode.OK, messages)
