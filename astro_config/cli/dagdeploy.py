@@ -15,6 +15,7 @@ from astro_config.cli.options import (
     CheckOpt,
     DagsDirOpt,
     DiffFileOpt,
+    ForceOpt,
     OutputOpt,
     PlatformOpt,
     SetOpt,
@@ -23,6 +24,7 @@ from astro_config.cli.options import (
     UploadOpt,
     ValuesFilesOpt,
     WriteOpt,
+    edit_lock,
     err,
     fail,
     finish_edit,
@@ -694,7 +696,9 @@ def enable_cmd(
     force: Annotated[
         bool,
         typer.Option(
-            "--force", help="Enable even on releases the docs call unsafe, or with resources above the ceiling."
+            "--force",
+            help="Enable even on releases the docs call unsafe, or with resources above the ceiling; write even a "
+            "read-only file.",
         ),
     ] = False,
     upload: UploadOpt = None,
@@ -715,11 +719,12 @@ def enable_cmd(
     the paths of the platform's layout (creating missing parents, touching nothing else). With --upload or
     --dags-dir, also write the DAG server's resource block (requests and limits)."""
     with handle_errors():
-        opts = write_options(write, backup, output, diff_file, check)
-        code = _toggle(
-            True, file, layers, target, (sets, set_strings), platform_version, force, upload, dags_dir, ingress,
-            opts, overrides, release, namespace, show_secrets, exact=exact,
-        )  # fmt: skip
+        opts = write_options(write, backup, output, diff_file, check, force)
+        with edit_lock(opts, _edited_file(file, layers, target)):
+            code = _toggle(
+                True, file, layers, target, (sets, set_strings), platform_version, force, upload, dags_dir, ingress,
+                opts, overrides, release, namespace, show_secrets, exact=exact,
+            )  # fmt: skip
         raise typer.Exit(code)
 
 
@@ -736,6 +741,7 @@ def disable_cmd(
     output: OutputOpt = None,
     diff_file: DiffFileOpt = None,
     check: CheckOpt = False,
+    force: ForceOpt = False,
     overrides: OverridesOpt = None,
     release: ReleaseOpt = "astronomer",
     namespace: NamespaceOpt = "astronomer",
@@ -743,12 +749,20 @@ def disable_cmd(
 ) -> None:
     """Switch DAG-only deploys off: set both flags to false (resources are left alone)."""
     with handle_errors():
-        opts = write_options(write, backup, output, diff_file, check)
-        code = _toggle(
-            False, file, layers, target, (sets, set_strings), platform_version, False, None, None, "auto",
-            opts, overrides, release, namespace, show_secrets,
-        )  # fmt: skip
+        opts = write_options(write, backup, output, diff_file, check, force)
+        with edit_lock(opts, _edited_file(file, layers, target)):
+            code = _toggle(
+                False, file, layers, target, (sets, set_strings), platform_version, False, None, None, "auto",
+                opts, overrides, release, namespace, show_secrets,
+            )  # fmt: skip
         raise typer.Exit(code)
+
+
+def _edited_file(file: Path | None, layers: list[Path] | None, target: Path | None) -> Path | None:
+    """The file an enable/disable edits: FILE, or --target, or the last -f."""
+    if file is not None:
+        return file
+    return target if target is not None else (layers[-1] if layers else None)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import typer
 
 from astro_config.cli.options import (
     ChartValuesOpt,
+    ForceOpt,
     SetOpt,
     SetStringOpt,
     ShowSecretsOpt,
@@ -47,11 +48,12 @@ def merge_cmd(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to OUT instead of stdout.", metavar="OUT")
     ] = None,
+    force: ForceOpt = False,
     show_secrets: ShowSecretsOpt = False,
 ) -> None:
     """Print the effective values of a layered set (what templates see as .Values), merged exactly as Helm
     merges -f files, --set and --set-string; keys in Helm's order; secrets redacted."""
-    from astro_config.document.writing import write_atomic
+    from astro_config.document.writing import is_stdout, refuse_read_only, write_atomic
     from astro_config.helm import layering
 
     if fmt not in ("yaml", "json"):
@@ -60,7 +62,8 @@ def merge_cmd(
         ld = layered_from_options(files, sets, set_strings, chart_values)
         _typing_warnings(ld)
         text = layering.render(ld.effective, fmt, show_secrets=show_secrets)
-        if output is not None:
+        if output is not None and not is_stdout(output):
+            refuse_read_only(output, force)
             write_atomic(output, text.encode("utf-8"))
             err(f"wrote {output}")
         else:

@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
@@ -72,6 +72,9 @@ DiffFileOpt = Annotated[
     Path | None,
     typer.Option("--diff-file", help="Also write the unified diff to PATCH (for patch -p1).", metavar="PATCH"),
 ]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Write even a read-only file (no write permission for its owner).")
+]
 CheckOpt = Annotated[
     bool,
     typer.Option("--check", help="Write nothing; exit 1 when the file would change, 0 when it is already so."),
@@ -116,12 +119,22 @@ DagsDirOpt = Annotated[
 ]
 
 
-def write_options(write: bool, backup: bool, output: Path | None, diff_file: Path | None, check: bool) -> WriteOptions:
+def write_options(
+    write: bool, backup: bool, output: Path | None, diff_file: Path | None, check: bool, force: bool = False
+) -> WriteOptions:
     from astro_config.document.writing import WriteOptions
 
-    opts = WriteOptions(write=write, backup=backup, output=output, diff_file=diff_file, check=check)
+    opts = WriteOptions(write=write, backup=backup, output=output, diff_file=diff_file, check=check, force=force)
     opts.validate()
     return opts
+
+
+def edit_lock(opts: WriteOptions, path: Path | None) -> AbstractContextManager[None]:
+    """The lock an in-place write (``-w``) holds on ``path`` from before the read until after the rename, so
+    that two astro-config writers on one file never lose an edit (a no-op for the other write modes)."""
+    from astro_config.document.writing import hold_lock
+
+    return hold_lock(path if opts.write else None)
 
 
 def finish_edit(

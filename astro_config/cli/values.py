@@ -13,9 +13,11 @@ from astro_config.cli.options import (
     CheckOpt,
     DiffFileOpt,
     FileArg,
+    ForceOpt,
     OutputOpt,
     ShowSecretsOpt,
     WriteOpt,
+    edit_lock,
     err,
     fail,
     finish_edit,
@@ -89,6 +91,7 @@ def set_cmd(
     output: OutputOpt = None,
     diff_file: DiffFileOpt = None,
     check: CheckOpt = False,
+    force: ForceOpt = False,
     show_secrets: ShowSecretsOpt = False,
 ) -> None:
     """Set KEY=VALUE pairs, creating missing parent mappings; untouched lines stay byte-identical.
@@ -102,18 +105,17 @@ def set_cmd(
     from astro_config.document import reader as document
 
     with handle_errors():
-        opts = write_options(write, backup, output, diff_file, check)
+        opts = write_options(write, backup, output, diff_file, check, force)
         edits: list[editing.Edit] = []
         for item in assignments:
-            if "=" not in item:
-                fail(f"expected KEY=VALUE, got {item!r}")
-            key, _, raw = item.partition("=")
-            value: Any = raw if as_string else helm_set_type(raw)
-            edits.append(editing.SetValue(keypath.parse(key), value))
-        doc = document.load_file(file)
-        edits = schema_checks(doc, edits, assignments, as_string)
-        result = editing.apply_edits(doc, edits)
-        raise typer.Exit(finish_edit(result, opts, show_secrets))
+            key, raw = split_assignment(item)
+            edits.append(editing.SetValue(keypath.parse(key), typed_value(raw, as_string)))
+        with edit_lock(opts, file):
+            doc = document.load_file(file)
+            edits = schema_checks(doc, edits, assignments, as_string)
+            result = editing.apply_edits(doc, edits)
+            code = finish_edit(result, opts, show_secrets)
+        raise typer.Exit(code)
 
 
 def schema_checks(doc: ValuesDocument, edits: list[Edit], assignments: list[str], as_string: bool) -> list[Edit]:
@@ -137,7 +139,7 @@ def schema_checks(doc: ValuesDocument, edits: list[Edit], assignments: list[str]
     root = schemas.load_schema(gen.schema_name)
     raws: dict[KeyPath, str] = {}
     for item in assignments:
-        key, _, text = item.partition("=")
+        key, text = split_assignment(item)
         raws[keypath.parse(key)] = text
     out: list[Edit] = []
     for edit in edits:
@@ -252,26 +254,26 @@ def _warn_close_keys(doc: ValuesDocument, path: KeyPath, root: Any, fmt: Callabl
             return
 
 
-def helm_set_type(raw: str) -> Any:
-    """How ``helm --set`` types a value (Helm's strvals.typedVal)."""
-    low = raw.lower()
-    if low == "true":
-        return True
-    if low == "false":
-        return False
-    if low == "null":
-        return None
-    if raw == "0":
-        return 0
-    if len(raw) > 1 and raw[0] == "0":
-        return raw
-    if raw[:1] in "-+" or raw[:1].isdigit():
-        body = raw[1:] if raw[:1] in "-+" else raw
-        if body.isascii() and body.isdigit():
-            value = int(raw)
-            if -(2**63) <= value < 2**63:
-                return value
-    return raw
+def split_assignment(item: str) -> tuple[str, str]:
+    """``KEY=VALUE`` split at the first ``=`` that no backslash escapes (``a\\=b=c`` sets the key ``a=b``, as
+    ``helm --set`` reads it). The key keeps its escapes (for :func:`astro_config.keypath.parse`)."""
+    i = 0
+    while i < len(item):
+        if item[i] == "\\":
+            i += 2
+            continue
+        if item[i] == "=":
+            return item[:i], item[i + 1 :]
+        i += 1
+    fail(f"expected KEY=VALUE, got {item!r}")
+
+
+def typed_value(raw: str, as_string: bool) -> Any:
+    """A VALUE typed as ``helm --set`` types it (``--set-string`` with ``as_string``): the one typing function
+    of every --set (:func:`astro_config.helm.setvalues.typed_value`)."""
+    from astro_config.helm.setvalues import typed_value as helm_typed
+
+    return helm_typed(raw, as_string)
 
 
 def schema_cmd(

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from astro_config.cli import main as cli
 from astro_config.cli.main import app, main
-from astro_config.cli.values import helm_set_type
 from astro_config.document import editing
 from astro_config.errors import VerificationError
+from astro_config.helm.setvalues import typed_value
 
 SAMPLE = """\
 # a sample
@@ -153,10 +153,11 @@ def test_set_string(values: Path) -> None:
 @pytest.mark.parametrize(
     ("helm", "value"),
     [("true", True), ("True", True), ("false", False), ("null", None), ("0", 0), ("12", 12), ("-3", -3),
-     ("+3", 3), ("007", "007"), ("1e3", "1e3"), ("0x10", "0x10"), ("", ""), ("-", "-"), ("٣", "٣")],
+     ("+3", 3), ("007", "007"), ("1e3", "1e3"), ("0x10", "0x10"), ("", ""), ("-", "-"), ("٣", "٣"),
+     ("fal\u017fe", False), ("TRUE", True), ("NuLL", None)],
 )  # fmt: skip
 def test_helm_set_type(helm: str, value: Any) -> None:
-    got = helm_set_type(helm)
+    got = typed_value(helm)
     assert type(got) is type(value) and got == value
 
 
