@@ -10,23 +10,81 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
+from typer.core import TyperGroup
 
 from astro_config.cli import dagdeploy, layers, lint, migrate, values
 from astro_config.cli.options import err
 from astro_config.errors import ExitCode
 
 if TYPE_CHECKING:
-    from typer.core import TyperGroup
     from typer.models import CommandInfo
 
 # lazy imports: start-up. The core and rarely needed libraries are imported inside the command (or error
 # path) that needs them: --help and dag-deploy size stay under 0.15 s (tests/cli/test_imports.py).
 
+
+class OneLineErrors(TyperGroup):
+    """The root group: every usage error (unknown option, missing argument, bad value) is one line on stderr,
+    ``error: ...`` with a pointer to ``--help``, exit 2, instead of click's four (usage, hint, blank, error)."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        words = list(args)
+        try:
+            ctx = super().make_context(info_name, args, parent, **extra)
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as e:
+            raise _one_line(e, words, self._path(info_name, words)) from None
+        ctx.meta["astro_config.argv"] = (info_name, words)
+        return ctx
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (_OneLine, NoArgsIsHelpError):
+            raise
+        except UsageError as e:
+            info_name, words = ctx.meta.get("astro_config.argv", (ctx.info_name, []))
+            raise _one_line(e, words, self._path(info_name, words)) from None
+
+    def _path(self, info_name: str | None, words: list[str]) -> str:
+        """The command the words name (``astro-config dag-deploy enable``), for the --help pointer."""
+        path = [info_name or "astro-config"]
+        group: Any = self
+        for word in words:
+            if word.startswith("-"):
+                continue
+            sub = getattr(group, "commands", {}).get(word)
+            if sub is None:
+                break
+            path.append(word)
+            group = sub
+        return " ".join(path)
+
+
+class _OneLine(UsageError):
+    def show(self, file: Any = None) -> None:
+        sys.stderr.write(f"error: {self.message}\n")
+
+
+def _one_line(e: Any, args: list[str], command: str) -> UsageError:
+    message = e.format_message().rstrip(".")
+    option = getattr(e, "option_name", None)
+    if option and any(a.startswith(option) and "=" in a for a in args):
+        message += f" (a KEY=VALUE whose key starts with '-' goes after --: FILE -- {option}=...)"
+    where = e.ctx.command_path if e.ctx is not None else command
+    one = _OneLine(f"{message}; see '{where} --help'", e.ctx)
+    one.exit_code = e.exit_code
+    return one
+
+
 app = typer.Typer(
     name="astro-config",
+    cls=OneLineErrors,
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
