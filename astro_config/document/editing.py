@@ -333,9 +333,81 @@ def _insert_lines_at(doc: ValuesDocument, pos: int, lines: list[str]) -> Splice:
         if text == "":
             return Splice(0, 0, block + nl)
         if not text.endswith("\n"):
-            return Splice(len(text), len(text), nl + block)
+            return _after_last_block_scalar(doc, block) or Splice(len(text), len(text), nl + block)
         return Splice(len(text), len(text), block + nl)
     return Splice(pos, pos, block + nl)
+
+
+def _after_last_block_scalar(doc: ValuesDocument, block: str) -> Splice | None:
+    """Lines added after a block scalar (``|``, ``>+``, ``|2``) that ends the file without a final line break:
+    the break the new lines need would join its value (``x`` would read ``x\\n``), so its header gets strip
+    chomping (``|-``), which reads the same text without that break. None when no block scalar ends the file."""
+    text = doc.text
+    node = next(
+        (
+            e.value
+            for e in doc.index.values()
+            if e.value.kind == "scalar" and e.value.style in ("|", ">") and e.value.end >= len(text.rstrip(" \t"))
+        ),
+        None,
+    )
+    if node is None or not isinstance(node.value, str) or node.value.endswith("\n"):
+        return None
+    start = _body_start(doc, node)
+    header = _block_indicator(doc, node)
+    new_header = header[0] + "".join(c for c in header[1:] if c.isdigit()) + "-"
+    return Splice(start, len(text), new_header + text[start + len(header) :] + _nl(doc) + block)
+
+
+_NULL_WORDS = ("~", "null", "Null", "NULL")
+
+
+def _uncommented(line: str) -> str:
+    """A line without its comment (``#`` at the start or after a space), for the few lines of an empty
+    document (which hold no quoted text)."""
+    if line.lstrip(" \t").startswith("#"):
+        return ""
+    for i in range(1, len(line)):
+        if line[i] == "#" and line[i - 1] in " \t":
+            return line[:i]
+    return line
+
+
+def _empty_document_splice(doc: ValuesDocument, lines: list[str]) -> Splice:
+    """The first keys of a document with no mapping (empty, comments only, ``~``, ``null``, ``---`` then
+    ``...``): a null written as its content is replaced, the keys go before a ``...`` end marker, else at the
+    end."""
+    text = doc.text
+    nl = _nl(doc)
+    block = _lines_text(doc, lines)
+    pos = 0
+    while pos < len(text):
+        line_end = _line_end(text, pos)
+        content = _uncommented(text[pos:line_end]).rstrip(" \t")
+        word = content.strip(" \t")
+        if word.startswith("---") and word[3:4] in ("", " ", "\t") and word[3:].strip(" \t") in _NULL_WORDS:
+            marker = pos + content.index("---") + 3
+            return Splice(marker, pos + len(content), nl + block)  # `--- ~`
+        if word in _NULL_WORDS:
+            return Splice(pos, pos + len(content), block)
+        if word == "...":
+            return Splice(pos, pos, block + nl)
+        pos = _next_line_start(text, pos)
+    return _insert_lines_at(doc, len(text), lines)
+
+
+def _empty_flow_root_splice(doc: ValuesDocument, node: Node, lines: list[str]) -> Splice:
+    """The first keys of a document that is ``{}`` (or ``--- {}``): the ``{}`` becomes block lines."""
+    text = doc.text
+    props = text[node.start : _props_end(doc, node)]
+    block = _lines_text(doc, lines)
+    line_start = _line_start(text, node.start)
+    if not text[line_start : node.start].strip(" \t"):
+        return Splice(line_start, node.end, f"{props}{_nl(doc)}{block}" if props else block)
+    start = node.start
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    return Splice(start, node.end, (f" {props}" if props else "") + _nl(doc) + block)
 
 
 def _nested(keys: tuple[str, ...], value: Any) -> Any:
@@ -353,7 +425,11 @@ def _replace_value(doc: ValuesDocument, entry: Entry, value: Any, style: Style) 
     if entry.key is None:
         # a list item
         if is_block_collection:
-            raise KeyPathError("replacing a whole list item by a block is not supported; set its keys instead")
+            # a block mapping or list as the item (`- key: a` + more lines): the new value replaces it all,
+            # inline on the dash's line (as `helm --set list[0]=x` replaces the item)
+            head = _props_kept(doc, node, value)
+            inline = _inline(value, node, doc)
+            return Splice(node.start, _content_end(doc, node), f"{head} {inline}" if head else inline)
         # an inline item (scalar, flow collection, alias, nothing): the new value goes inline, as flow style
         return _scalar_splice(doc, node, value, node.start, in_flow)
     key_col = _indent_of(doc, entry.key.start)
@@ -420,10 +496,11 @@ def _insert_into(
     new_value = _nested(keys[1:], value)
     entry = doc.index.get(container_path)
     if entry is None:
-        # the document is empty: append at the top level
-        lines = _entry_lines(keys[0], new_value, 0, style)
-        return _insert_lines_at(doc, len(doc.text), lines)
+        # the document is empty (or a null): the first keys
+        return _empty_document_splice(doc, _entry_lines(keys[0], new_value, 0, style))
     node = entry.value
+    if container_path == () and node.kind == "map" and node.style == "flow" and not node.value:
+        return _empty_flow_root_splice(doc, node, _entry_lines(keys[0], new_value, 0, style))
     if node.kind == "alias":
         raise KeyPathError(
             f"{format_path(container_path) or 'the top level'} is an alias (*{node.value}); adding keys would change "
@@ -966,6 +1043,14 @@ def _set_splice(
         if doc.get(prefix) is not MISSING:
             raise KeyPathError(f"{format_path(prefix)} comes from an alias or merge key; edit it where it is defined")
     rest = path[depth:]
+    if rest and prefix in doc.index and doc.index[prefix].value.kind == "alias" and doc.get(path) is not MISSING:
+        alias = doc.index[prefix].value
+        defined = next((p for p, e in doc.index.items() if e.value is alias.target), None)
+        where = f" ({format_path((*defined, *rest))}, which changes every use of it)" if defined else ""
+        raise KeyPathError(
+            f"{format_path(path)} is reached through the alias *{alias.value} at {format_path(prefix)}: edit it "
+            f"where &{alias.value} is defined{where}, or set {format_path(prefix)} to its own value first"
+        )
     if any(isinstance(p, int) for p in rest):
         raise KeyPathError(f"cannot create {format_path(path)}: {describe_missing(doc, path)}; lists are not extended")
     shared = doc.alias_sites(prefix) if prefix else []

@@ -113,8 +113,17 @@ def render_scalar(value: Any, previous_style: str | None = None, flow: bool = Fa
     raise KeyPathError(f"cannot write a value of type {type(value).__name__}")
 
 
+MAX_KEY_CHARS = 1024  # YAML's limit for an implicit key (libyaml, and Helm's go-yaml, refuse longer ones)
+
+
 def render_key(key: str, flow: bool = False) -> str:
-    return key if plain_ok(key, flow) else double_quoted(key)
+    text = key if plain_ok(key, flow) else double_quoted(key)
+    if len(text) > MAX_KEY_CHARS:
+        raise KeyPathError(
+            f"cannot write a key of {len(text):,} characters: a YAML key is at most {MAX_KEY_CHARS:,} "
+            "(Helm could not read it); use a shorter key"
+        )
+    return text
 
 
 def render_flow(value: Any, flow: bool = False) -> str:

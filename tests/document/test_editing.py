@@ -161,7 +161,6 @@ REFUSALS: list[tuple[str, Edit, str]] = [
     ("a: !!str\n", SetValue(("a", "n"), 1), "cannot create 'n' under a: it is a string, not a mapping"),
     ("a: {x: 1, y: 2}\n", Delete(("a", "y")), "a.y is not set"),  # `y` is the boolean true in YAML 1.1
     ("a:\n  - x: 1\n    w: 2\n", Delete(("a", 0, "x")), "cannot remove a[0].x: it starts a list item"),
-    ("a:\n  - x: 1\n", SetValue(("a", 0), 3), "replacing a whole list item by a block is not supported"),
     ("a: 1\n", SetValue(("a",), 10**30), "Helm reads integers as 64-bit numbers"),
     ("a: x\n", SetValue(("a",), "\ud800"), "not valid Unicode text"),
     ("a: x\n", SetValue(("a",), object()), "cannot write a value of type object"),
