@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -52,3 +58,49 @@ def _plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.delenv("ASTRO_PLATFORM_VERSION", raising=False)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Helm as the oracle: how Helm 3.17 reads a values file (skipped where no helm is on PATH)
+# --------------------------------------------------------------------------------------------------------------
+
+HELM = shutil.which("helm")
+needs_helm = pytest.mark.skipif(HELM is None, reason="no helm binary on PATH (run .ci/get-helm .ci/bin)")
+
+_VALUES_TEMPLATE = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: v\ndata:\n  json: {{ toJson .Values | b64enc | quote }}\n"
+)
+
+
+class HelmRefused(Exception):
+    """Helm could not read the values file (its message)."""
+
+
+def helm_reads(values: Path, workdir: Path) -> Any:
+    """``.Values`` as ``helm template -f values`` sees it (decoded from ``toJson``). Raises :class:`HelmRefused`
+    when Helm cannot read the file."""
+    chart = workdir / "oracle-chart"
+    if not chart.is_dir():
+        (chart / "templates").mkdir(parents=True)
+        (chart / "Chart.yaml").write_text("apiVersion: v2\nname: oracle\nversion: 0.1.0\n", encoding="utf-8")
+        (chart / "templates" / "v.yaml").write_text(_VALUES_TEMPLATE, encoding="utf-8")
+    assert HELM is not None
+    proc = subprocess.run(
+        [HELM, "template", "oracle", str(chart), "-f", str(values)], capture_output=True, text=True, timeout=60
+    )
+    if proc.returncode != 0:
+        raise HelmRefused(proc.stderr.strip())
+    m = re.search(r'^  json: "([^"]*)"$', proc.stdout, re.M)
+    assert m, proc.stdout
+    return json.loads(base64.b64decode(m.group(1)).decode("utf-8"))
+
+
+def json_like(data: Any) -> Any:
+    """Plain data as Helm's toJson prints it (a float with an integral value prints as an integer)."""
+    if isinstance(data, dict):
+        return {k: json_like(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [json_like(v) for v in data]
+    if isinstance(data, float) and data.is_integer() and abs(data) < 1e21:
+        return int(data)
+    return data

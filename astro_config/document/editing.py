@@ -174,8 +174,19 @@ _TAG_PREFIX = "tag:yaml.org,2002:"
 
 
 def _tag_fits(tag: str, value: Any) -> bool:
-    """Whether a node tagged ``tag`` still reads as ``value`` once the value is written after it."""
-    short = tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag.lstrip("!")
+    """Whether a node tagged ``tag`` still reads as ``value`` once the value is written after it.
+
+    ``!!binary`` (Helm decodes the text as base64), ``!!timestamp`` (Helm refuses text that is no date) and the
+    other YAML types (``!!set``, ``!!omap``, ...) never fit a new value: the tag is dropped, so Helm reads the
+    value asked for. A local tag (``!foo``) keeps a string, as Helm reads it as the text."""
+    if tag.startswith(_TAG_PREFIX):
+        short = tag[len(_TAG_PREFIX) :]
+        if short not in ("str", "int", "float", "bool", "null", "map", "seq"):
+            return False
+    elif tag.startswith("!") and not tag.startswith("!!"):
+        short = "local"
+    else:
+        return False  # another global tag (tag:example.com,...): drop it
     if isinstance(value, dict):
         return short == "map"
     if isinstance(value, list):
@@ -1020,6 +1031,25 @@ def _refuse_orphans(doc: ValuesDocument, path: KeyPath, removed: list[Node], kep
         )
 
 
+def _through_alias(doc: ValuesDocument, path: KeyPath, found: KeyPath) -> KeyPathError | None:
+    """When ``found`` (in the data, not in the text) is reached through an alias: why ``path`` cannot be set
+    there, which alias, and where its anchor is defined. None when it is not (a merge key, say)."""
+    for depth in range(len(found) - 1, -1, -1):
+        entry = doc.index.get(found[:depth])
+        if entry is None:
+            continue
+        if entry.value.kind == "alias":
+            alias, at, rest = entry.value, found[:depth], path[depth:]
+            defined = next((p for p, e in doc.index.items() if e.value is alias.target), None)
+            where = f" ({format_path((*defined, *rest))}, which changes every use of it)" if defined else ""
+            return KeyPathError(
+                f"{format_path(path)} is reached through the alias *{alias.value} at {format_path(at)}: edit it "
+                f"where &{alias.value} is defined{where}, or set {format_path(at)} to its own value first"
+            )
+        break
+    return None
+
+
 def _set_splice(
     doc: ValuesDocument, path: KeyPath, value: Any, style: Style, result: EditResult
 ) -> tuple[Splice, list[KeyPath]]:
@@ -1041,16 +1071,13 @@ def _set_splice(
         if prefix == () or prefix in doc.index:
             break
         if doc.get(prefix) is not MISSING:
-            raise KeyPathError(f"{format_path(prefix)} comes from an alias or merge key; edit it where it is defined")
+            raise _through_alias(doc, path, prefix) or KeyPathError(
+                f"{format_path(prefix)} comes from an alias or merge key; edit it where it is defined"
+            )
     rest = path[depth:]
-    if rest and prefix in doc.index and doc.index[prefix].value.kind == "alias" and doc.get(path) is not MISSING:
-        alias = doc.index[prefix].value
-        defined = next((p for p, e in doc.index.items() if e.value is alias.target), None)
-        where = f" ({format_path((*defined, *rest))}, which changes every use of it)" if defined else ""
-        raise KeyPathError(
-            f"{format_path(path)} is reached through the alias *{alias.value} at {format_path(prefix)}: edit it "
-            f"where &{alias.value} is defined{where}, or set {format_path(prefix)} to its own value first"
-        )
+    through = _through_alias(doc, path, path) if rest and doc.get(path) is not MISSING else None
+    if through is not None:
+        raise through
     if any(isinstance(p, int) for p in rest):
         raise KeyPathError(f"cannot create {format_path(path)}: {describe_missing(doc, path)}; lists are not extended")
     shared = doc.alias_sites(prefix) if prefix else []

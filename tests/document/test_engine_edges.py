@@ -1,0 +1,242 @@
+"""The edit engine at its edges (issue 14): explicit tags, empty and null documents, block scalars that end the
+file, long and odd keys, list items replaced whole, paths through aliases.
+
+Every edit that succeeds is checked twice: our reader reads the asked value, and Helm 3.17 (``helm template``,
+skipped without helm on PATH) reads the same data. Refusals are one line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import HELM, HelmRefused, helm_reads, json_like
+
+from astro_config.document.editing import Delete, Edit, SetValue, apply_edits
+from astro_config.document.reader import MISSING, load_text
+from astro_config.errors import KeyPathError
+from astro_config.keypath import KeyPath
+
+
+def edited(source: str, edits: list[Edit]) -> tuple[str, Any]:
+    """The edited text and its data (our reading); the untouched-lines and data checks ran in apply_edits."""
+    result = apply_edits(load_text(source, "v.yaml"), edits)
+    return result.new.text, result.new.data
+
+
+def check_with_helm(tmp_path: Path, text: str, data: Any) -> None:
+    """Helm reads ``text`` as ``data`` (when helm is on PATH)."""
+    if HELM is None:
+        return
+    f = tmp_path / "result.yaml"
+    f.write_text(text, encoding="utf-8")
+    try:
+        helm = helm_reads(f, tmp_path)
+    except HelmRefused as e:  # pragma: no cover - the failure this test exists for
+        pytest.fail(f"Helm cannot read the edited file: {e}\n---\n{text}")
+    assert helm == json_like(data or {}), text
+
+
+def get(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Empty and null documents: an empty map to edit
+# --------------------------------------------------------------------------------------------------------------
+
+EMPTY = [
+    "", "\n", "# only a comment\n", "# no final newline", "{}\n", "{}", "{} # c\n", "  {}\n", "~\n", "~", "null\n",
+    "Null\n", "NULL\n", "  ~\n", "~ # c\n", "--- {}\n", "---\n...\n", "--- ~\n", "--- null # c\n", "--- # c\n...\n",
+    "---\n", "---\n~\n", "%YAML 1.1\n---\n", "%YAML 1.1\n--- {}\n", "# head\n---\n# c\n...\n# tail\n",
+    "--- !!map {}\n", "&a {}\n", "{}\r\n", "---\r\n...\r\n",
+]  # fmt: skip
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize("source", EMPTY)
+def test_an_empty_document_takes_its_first_keys(tmp_path: Path, source: str) -> None:
+    text, data = edited(source, [SetValue(("global", "x"), 1)])
+    assert data == {"global": {"x": 1}}
+    check_with_helm(tmp_path, text, data)
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize("source", EMPTY)
+def test_an_empty_document_takes_several_keys(tmp_path: Path, source: str) -> None:
+    """As ``dag-deploy enable`` sets two flags far apart."""
+    edits: list[Edit] = [
+        SetValue(("global", "dagOnlyDeployment", "enabled"), True),
+        SetValue(("astronomer", "houston", "config", "deployments", "configureDagDeployment"), True),
+    ]
+    text, data = edited(source, edits)
+    assert data["global"]["dagOnlyDeployment"]["enabled"] is True
+    assert data["astronomer"]["houston"]["config"]["deployments"]["configureDagDeployment"] is True
+    check_with_helm(tmp_path, text, data)
+
+
+@pytest.mark.parametrize("source", ["{}\n", "~\n", "---\n...\n"])
+def test_an_empty_document_keeps_its_comments(source: str) -> None:
+    text, _ = edited("# head\n" + source + "# tail\n", [SetValue(("a",), 1)])
+    assert text.startswith("# head\n") and text.endswith("# tail\n")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A block scalar that ends the file without a final line break
+# --------------------------------------------------------------------------------------------------------------
+
+HEADERS = ["|", "|+", "|-", ">", ">+", ">-", "|2", "|2+", "|2-", ">1", "|+2"]
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize("header", HEADERS)
+@pytest.mark.parametrize(
+    ("shape", "edit_path"),
+    [
+        ("a: {h}\n  x", ("b",)),
+        ("a: {h}\n  x\n  y", ("b",)),
+        ("a: {h}\n  x\n\n  y", ("b",)),
+        ("n:\n  a: {h}\n    x", ("n", "b")),
+        ("n:\n  a: {h}\n    x", ("z",)),
+        ("l:\n- {h}\n  x", ("z",)),
+        ("a: &s {h}\n  x", ("b",)),
+        ("a: {h}  # c\n  x", ("b",)),
+    ],
+)
+def test_a_key_after_a_final_block_scalar(tmp_path: Path, header: str, shape: str, edit_path: KeyPath) -> None:
+    source = shape.format(h=header)
+    if header[1:2].isdigit() and " " * (int(header[1]) + 1) + "x" not in source and "  x" in source:
+        source = source.replace("  x", " " * int(header[1]) + "  x")  # the explicit indentation fits
+    before = load_text(source, "v.yaml").data
+    text, data = edited(source, [SetValue(edit_path, 1)])
+    assert get(data, edit_path) == 1
+    for key, value in before.items():  # the block scalar reads as before
+        if key in data and not isinstance(value, dict):
+            assert data[key] == value
+    check_with_helm(tmp_path, text, data)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Long and odd keys
+# --------------------------------------------------------------------------------------------------------------
+
+ODD_KEYS = [
+    "-x", "- x", "?", "? x", ":", "a: b", "a:b", "#c", "a #c", "x ", " x", "@x", "`x", "yes", "on", "y", "NO",
+    "0777", "1e3", "0x1F", "1_000", ".5", ".inf", "<<", "=", "*a", "&a", "!t", "|", ">", "'", '"', "%x", "a\tb",
+    "é", "null", "~", "true", "2001-12-14", "12:30", "[x]", "{x}", "a,b", "x\\y", "\u00a0", "a\u2028b", "ü:",
+]  # fmt: skip
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize("key", ODD_KEYS)
+def test_odd_keys_are_written_so_helm_reads_them(tmp_path: Path, key: str) -> None:
+    text, data = edited("a: 1\n", [SetValue(("n", key), "v")])
+    assert data["n"] == {key: "v"}
+    check_with_helm(tmp_path, text, data)
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize("key", ["k" * 1024, "é" * 1024, "k" * 1021 + "#", "k" * 1023 + ":"])
+def test_a_key_of_1024_characters(tmp_path: Path, key: str) -> None:
+    if key.endswith(":"):  # written quoted: two more characters
+        with pytest.raises(KeyPathError, match="a YAML key is at most 1,024"):
+            edited("a: 1\n", [SetValue((key,), 1)])
+        return
+    text, data = edited("a: 1\n", [SetValue((key,), 1)])
+    assert data[key] == 1
+    check_with_helm(tmp_path, text, data)
+
+
+@pytest.mark.parametrize("key", ["k" * 1025, "k" * 5000, "a: " * 400])
+def test_a_longer_key_is_refused_in_one_line(key: str) -> None:
+    with pytest.raises(KeyPathError) as info:
+        edited("a: 1\n", [SetValue(("x", key), 1)])
+    message = str(info.value)
+    assert "a YAML key is at most 1,024 (Helm could not read it); use a shorter key" in message
+    assert "\n" not in message and len(message) < 200
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Explicit tags: the edit leaves a value Helm reads as asked
+# --------------------------------------------------------------------------------------------------------------
+
+TAGGED = [
+    "token: !!binary aGVsbG8=\n",
+    "token: !!binary |\n  aGVs\n  bG8=\n",
+    "token: !<tag:yaml.org,2002:binary> aGVsbG8=\n",
+    "token: !!timestamp 2001-12-14\n",
+    "token: !!str 123\n",
+    "token: !!int 42\n",
+    "token: !!float 1\n",
+    "token: !!bool yes\n",
+    "token: !!null ''\n",
+    "token: !local text\n",
+    "token: &t !!binary aGVsbG8= # c\n",
+    "token: !!str\n",
+    "l:\n- !!binary aGVsbG8=\n",
+]
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize("source", TAGGED)
+@pytest.mark.parametrize("value", ["abcd", "soon", "hello world", 5, True, None, "0777", "2001-12-15", 1.5])
+def test_an_edited_tagged_scalar_reads_as_asked(tmp_path: Path, source: str, value: Any) -> None:
+    path: KeyPath = ("l", 0) if source.startswith("l:") else ("token",)
+    text, data = edited(source, [SetValue(path, value)])
+    assert get(data, path) == value and type(get(data, path)) is type(value)
+    assert "!!binary" not in text and "!!timestamp" not in text and "binary>" not in text
+    check_with_helm(tmp_path, text, data)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A list item replaced whole (as helm --set list[0]=x does); paths through an alias
+# --------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize(
+    ("source", "value"),
+    [
+        ("tolerations:\n- key: a\n  op: b\n", 42),
+        ("tolerations:\n  - key: a\n    op: b\n  - key: c\n", "x"),
+        ("tolerations:\n- key: a  # c\n  op: b\n\nnext: 1\n", None),
+        ("tolerations:\n- - a\n  - b\n", True),
+        ("tolerations:\n- &t\n  key: a\nother: *t\n", 7),
+        ("tolerations:\n- key: |\n    text\n", 1),
+        ("tolerations:\n- key: a\n", {"k": "v"}),
+        ("tolerations:\n- key: a\n", ["x", "y"]),
+    ],
+)
+def test_a_block_list_item_is_replaced_whole(tmp_path: Path, source: str, value: Any) -> None:
+    try:
+        text, data = edited(source, [SetValue(("tolerations", 0), value)])
+    except KeyPathError as e:
+        assert "&t" in source and "anchor" in str(e)  # an anchor still used elsewhere: refused, as before
+        return
+    assert data["tolerations"][0] == value
+    check_with_helm(tmp_path, text, data)
+
+
+@pytest.mark.parametrize(
+    ("source", "path", "message"),
+    [
+        ("a: &x [1, 2]\nb: *x\n", ("b", 0), "b[0] is reached through the alias *x at b: edit it where &x is defined"),
+        ("a: &x\n- k: 1\nb: *x\n", ("b", 0, "k"), "edit it where &x is defined (a[0].k"),
+        ("a: &x\n  k: [1]\nb: *x\n", ("b", "k", 0), "b.k[0] is reached through the alias *x at b"),
+    ],
+)  # fmt: skip
+def test_a_path_through_an_alias_says_where_to_edit(source: str, path: KeyPath, message: str) -> None:
+    doc = load_text(source, "v.yaml")
+    assert doc.get(path) is not MISSING  # get prints it ...
+    with pytest.raises(KeyPathError) as info:
+        apply_edits(doc, [SetValue(path, 5)])
+    assert message in str(info.value)  # ... and set says why it cannot set it there
+    assert "not set" not in str(info.value)
+
+
+def test_a_delete_still_works_after_a_final_block_scalar() -> None:
+    text, data = edited("a: 1\nb: |\n  x", [Delete(("a",))])
+    assert data == {"b": "x"} and text == "b: |\n  x"
