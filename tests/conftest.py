@@ -76,18 +76,19 @@ class HelmRefused(Exception):
     """Helm could not read the values file (its message)."""
 
 
-def helm_reads(values: Path, workdir: Path) -> Any:
-    """``.Values`` as ``helm template -f values`` sees it (decoded from ``toJson``). Raises :class:`HelmRefused`
-    when Helm cannot read the file."""
+def helm_reads(values: Path | None, workdir: Path, sets: tuple[str, ...] = ()) -> Any:
+    """``.Values`` as ``helm template -f values [--set S]...`` sees it (decoded from ``toJson``). Raises
+    :class:`HelmRefused` when Helm cannot read the file."""
     chart = workdir / "oracle-chart"
     if not chart.is_dir():
         (chart / "templates").mkdir(parents=True)
         (chart / "Chart.yaml").write_text("apiVersion: v2\nname: oracle\nversion: 0.1.0\n", encoding="utf-8")
         (chart / "templates" / "v.yaml").write_text(_VALUES_TEMPLATE, encoding="utf-8")
     assert HELM is not None
-    proc = subprocess.run(
-        [HELM, "template", "oracle", str(chart), "-f", str(values)], capture_output=True, text=True, timeout=60
-    )
+    cmd = [HELM, "template", "oracle", str(chart)] + (["-f", str(values)] if values is not None else [])
+    for one in sets:
+        cmd += ["--set", one]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     if proc.returncode != 0:
         raise HelmRefused(proc.stderr.strip())
     m = re.search(r'^  json: "([^"]*)"$', proc.stdout, re.M)
