@@ -154,8 +154,8 @@ def resolve(text: str, tag: str = "") -> tuple[str, Any]:
     rtag, out = _resolve_untagged(text, tag)
     if tag in ("", rtag, STR, BINARY):
         return rtag, out
-    if tag == FLOAT and rtag == INT:
-        return FLOAT, float(out)
+    if tag == FLOAT and rtag == INT and INT64_MIN <= out <= INT64_MAX:
+        return FLOAT, float(out)  # (go-yaml converts an int64 only: a uint64 under !!float is an error)
     if tag == TIMESTAMP and rtag == STR:
         # an explicit timestamp that does not parse: go-yaml fails
         raise ValueError(f"cannot decode !!str `{text}` as a !!timestamp")

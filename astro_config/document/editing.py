@@ -635,7 +635,8 @@ def _find_key(mapping: Node, part: str | int) -> int | None:
     if not isinstance(part, str):
         return None
     for i, (k, _v) in enumerate(mapping.value):
-        if k.kind == "scalar" and not is_merge_key(k) and _key_string(_scalar_value(k)) == part:
+        written = k.target if k.kind == "alias" and k.target is not None else k  # (`*name : value`)
+        if written.kind == "scalar" and not is_merge_key(k) and _key_string(_scalar_value(written)) == part:
             return i
         if k.kind == "plain" and k.value == part:
             return i

@@ -74,26 +74,56 @@ class Entry:
 _TAG_PREFIX = "tag:yaml.org,2002:"
 
 
+class TagError(ValueError):
+    """A scalar whose explicit tag Helm cannot apply (``!!int abc``, ``!!binary`` that is not base64)."""
+
+
+_OTHER_TYPES = ("map", "seq", "omap", "set", "pairs")
+
+
 def _scalar_value(node: Node) -> Any:
+    """A scalar as Helm (go-yaml v2) reads it: plain text typed by YAML 1.1 rules, quoted text a string, and an
+    explicit tag applied as go-yaml applies it (``!!binary`` decoded, ``!!int "42"`` the integer 42,
+    ``!!timestamp`` the text when it is a date, ``!!str`` a string, a local tag ``!x`` the text). Raises
+    :class:`TagError` where Helm refuses the file."""
     tag = node.tag
-    if tag:
-        short = tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag.lstrip("!")
-        if short in ("str", "binary"):
+    if tag and tag != "!":
+        short = tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else None
+        if short is None or short in _OTHER_TYPES:
+            return node.value  # a local or foreign tag: go-yaml hands over the text
+        if short == "binary":
+            import base64
+            import binascii
+
+            try:
+                raw = base64.b64decode("".join(node.value.split()), validate=True)
+            except (binascii.Error, ValueError):
+                raise TagError("!!binary value contains invalid base64 data (Helm refuses the file)") from None
+            return raw.decode("utf-8", errors="replace")
+        if node.style != "" and short == "str":
             return node.value
-        if short in ("int", "float", "bool", "null"):
-            v = helm_scalar(node.value)
-            if short == "float" and isinstance(v, int) and not isinstance(v, bool):
-                return float(v)
-            return v
-        return node.value  # unknown tags: Helm keeps the text
-    if node.style != "":
+        from astro_config.scalars import resolve
+
+        try:
+            _rtag, value = resolve(node.value, "!!" + short)
+        except ValueError as e:
+            raise TagError(f"{e} (Helm refuses the file)") from None
+        if isinstance(value, float) and short == "float" and value != value:
+            return value
+        return node.value if short == "merge" else value
+    if node.style != "" or tag == "!":
         return node.value
     return helm_scalar(node.value)
 
 
 def is_merge_key(key: Node) -> bool:
-    """A ``<<`` key (plain, untagged): its value's keys merge into the mapping (YAML 1.1, as Helm reads it)."""
-    return key.kind == "scalar" and key.style == "" and key.value == "<<" and not key.tag
+    """A ``<<`` key, plain and untagged or tagged ``!!merge``: its value's keys merge into the mapping (YAML
+    1.1, as Helm reads it)."""
+    return (
+        key.kind == "scalar"
+        and key.value == "<<"
+        and ((key.style == "" and not key.tag) or key.tag == _TAG_PREFIX + "merge")
+    )
 
 
 def _key_string(value: Any) -> str:
@@ -475,11 +505,10 @@ def _build_index(doc: ValuesDocument) -> dict[KeyPath, Entry]:
         path, node = stack.pop()
         if node.kind == "map":
             for k, v in node.value:
-                if k.kind != "scalar":
+                written = k.target if k.kind == "alias" and k.target is not None else k  # (`*name : value`)
+                if written.kind != "scalar" or is_merge_key(k):
                     continue
-                if is_merge_key(k):
-                    continue
-                kv = _scalar_value(k)
+                kv = _scalar_value(written)
                 child = (*path, _key_string(kv))
                 index[child] = Entry(k, v, node)
                 if v.kind in ("map", "seq"):
@@ -519,7 +548,10 @@ def to_plain(root: Node, name: str = "<string>", position: Any = None) -> Any:
                 except KeyError:
                     value = plain_cache[text] = helm_scalar(text)
                     return value
-            return _scalar_value(node)
+            try:
+                return _scalar_value(node)
+            except TagError as e:
+                raise fail(node, str(e)) from None
         if kind == "alias":
             assert node.target is not None
             return conv(node.target)

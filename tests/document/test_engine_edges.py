@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HELM, HelmRefused, helm_reads, json_like
+from conftest import HELM, HelmRefused, helm_reads, json_like, needs_helm
 
 from astro_config.document.editing import Delete, Edit, SetValue, apply_edits
 from astro_config.document.reader import MISSING, load_text
-from astro_config.errors import KeyPathError
+from astro_config.errors import InputError, KeyPathError
 from astro_config.keypath import KeyPath
 
 
@@ -240,3 +240,68 @@ def test_a_path_through_an_alias_says_where_to_edit(source: str, path: KeyPath, 
 def test_a_delete_still_works_after_a_final_block_scalar() -> None:
     text, data = edited("a: 1\nb: |\n  x", [Delete(("a",))])
     assert data == {"b": "x"} and text == "b: |\n  x"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Reading explicit tags as Helm does (go-yaml v2): the reader behind get, set's verification and lint
+# --------------------------------------------------------------------------------------------------------------
+
+READ_TAGGED = [
+    "a: !!binary aGVsbG8=\n", "a: !!binary |\n  aGVs\n  bG8=\n", "a: !!binary /w==\n", "a: !!binary ''\n",
+    "a: !!binary aGVsbG8\n", "a: !!binary '@@'\n", "a: !<tag:yaml.org,2002:binary> aGk=\n",
+    "a: !!timestamp 2001-12-14\n", "a: !!timestamp 2001-12-14t21:59:43.10-05:00\n", "a: !!timestamp soon\n",
+    "a: !!timestamp '2001-12-14'\n", "a: !!timestamp 2001-12-14 21:59:43.10 -5\n",
+    "b: &b {x: 1}\nm:\n  x: 2\n  !!merge <<: *b\n", "b: &b {x: 1}\nm:\n  !!merge <<: *b\n  x: 2\n",
+    "b: &b {x: 1}\nm:\n  x: 2\n  !!merge '<<': *b\n", "b: &b {x: 1}\nm:\n  x: 2\n  !!str <<: *b\n",
+    "b: &b {x: 1}\nm:\n  x: 2\n  '<<': *b\n",
+    "a: !!str 123\n", "a: !!str yes\n", "a: !!str ~\n", "a: !!str\n", "a: !!str 0777\n",
+    "a: !!int 42\n", "a: !!int '42'\n", "a: !!int 0x10\n", "a: !!int 017\n", "a: !!int 1_000\n", "a: !!int abc\n",
+    "a: !!int ''\n", "a: !!int 123456789012345678901\n", "a: !!float 1\n", "a: !!float '1.5'\n", "a: !!float 1e3\n",
+    "a: !!float 12345678901234567890\n", "a: !!bool yes\n", "a: !!bool 'Off'\n", "a: !!bool 1\n", "a: !!null ''\n",
+    "a: !!null ~\n", "a: !!null x\n", "a: ! 12\n", "a: !local 12\n", "a: !foo {x: 1}\n", "a: !!map {x: 1}\n",
+    "a: !!seq [1]\n", "a: !!set {x: ~}\n", "a: !!omap [{x: 1}]\n", "a: !<tag:yaml.org,2002:str> 12\n",
+    "!!str 12: x\n", "!!int '12': x\n", "a: &k x\n*k : 1\n",
+]  # fmt: skip
+
+
+@needs_helm
+@pytest.mark.helm
+@pytest.mark.parametrize("source", READ_TAGGED)
+def test_the_reader_reads_tags_as_helm_does(tmp_path: Path, source: str) -> None:
+    f = tmp_path / "v.yaml"
+    f.write_text(source, encoding="utf-8")
+    try:
+        helm = helm_reads(f, tmp_path)
+    except HelmRefused:
+        with pytest.raises(InputError) as info:
+            load_text(source, "v.yaml")
+        assert "Helm refuses the file" in str(info.value) and "\n" not in str(info.value)
+        return
+    assert json_like(load_text(source, "v.yaml").data) == helm
+
+
+@pytest.mark.parametrize(
+    ("source", "path", "value"),
+    [
+        ("token: !!binary aGVsbG8=\n", ("token",), "hello"),
+        ("b: &b {x: 1}\nm:\n  x: 2\n  !!merge <<: *b\n", ("m", "x"), 1),
+        ("a: &k x\n*k : 1\n", ("x",), 1),
+    ],
+)
+def test_get_reads_as_helm_does(source: str, path: KeyPath, value: Any) -> None:
+    assert load_text(source, "v.yaml").get(path) == value
+
+
+def test_a_tagged_merge_key_is_refused_like_a_plain_one() -> None:
+    doc = load_text("b: &b {x: 1}\nm:\n  x: 2\n  !!merge <<: *b\n", "v.yaml")
+    with pytest.raises(KeyPathError, match="a merge key \\(<<\\) later in its mapping overrides it"):
+        apply_edits(doc, [SetValue(("m", "x"), 5)])
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize(("value", "written"), [(3, "3"), ("y", '"y"')])
+def test_an_alias_used_as_a_key_is_edited_in_place(tmp_path: Path, value: Any, written: str) -> None:
+    text, data = edited("a: &k x\n*k : 1\nb: 2\n", [SetValue(("x",), value)])
+    assert text == f"a: &k x\n*k : {written}\nb: 2\n"
+    assert data["x"] == value
+    check_with_helm(tmp_path, text, data)
