@@ -105,3 +105,40 @@ def json_like(data: Any) -> Any:
     if isinstance(data, float) and data.is_integer() and abs(data) < 1e21:
         return int(data)
     return data
+
+
+_MANY_TEMPLATE = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: many
+data:
+{{- range $path, $_ := .Files.Glob "cases/*.yaml" }}
+  {{ base $path | trimSuffix ".yaml" }}: {{ $.Files.Get $path | fromYaml | toJson | b64enc | quote }}
+{{- end }}
+"""
+
+
+def helm_reads_many(texts: list[str], workdir: Path) -> list[Any]:
+    """How Helm reads each text (one ``helm template`` for all: its ``fromYaml`` reads text as it reads a values
+    file, both with sigs.k8s.io/yaml). Each item is the data ({} for an empty or null document) or a
+    :class:`HelmRefused`."""
+    chart = workdir / "oracle-many"
+    shutil.rmtree(chart, ignore_errors=True)
+    (chart / "templates").mkdir(parents=True)
+    (chart / "cases").mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: many\nversion: 0.1.0\n", encoding="utf-8")
+    (chart / "templates" / "many.yaml").write_text(_MANY_TEMPLATE, encoding="utf-8")
+    for i, text in enumerate(texts):
+        (chart / "cases" / f"c{i:06d}.yaml").write_text(text, encoding="utf-8", newline="")
+    assert HELM is not None
+    proc = subprocess.run([HELM, "template", "many", str(chart)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    found = dict(re.findall(r'^  c(\d+): "([^"]*)"$', proc.stdout, re.M))
+    out: list[Any] = []
+    for i in range(len(texts)):
+        data = json.loads(base64.b64decode(found[f"{i:06d}"]).decode("utf-8"))
+        if isinstance(data, dict) and set(data) == {"Error"} and isinstance(data["Error"], str):
+            out.append(HelmRefused(data["Error"]))
+        else:
+            out.append({} if data is None else data)
+    return out

@@ -98,7 +98,7 @@ def _scalar_value(node: Node) -> Any:
             try:
                 raw = base64.b64decode("".join(node.value.split()), validate=True)
             except (binascii.Error, ValueError):
-                raise TagError("!!binary value contains invalid base64 data (Helm refuses the file)") from None
+                raise TagError("the !!binary value is not valid base64 (Helm refuses the file)") from None
             return raw.decode("utf-8", errors="replace")
         if node.style != "" and short == "str":
             return node.value
@@ -106,8 +106,8 @@ def _scalar_value(node: Node) -> Any:
 
         try:
             _rtag, value = resolve(node.value, "!!" + short)
-        except ValueError as e:
-            raise TagError(f"{e} (Helm refuses the file)") from None
+        except ValueError:  # (go-yaml's message quotes the value: not repeated, it may be a secret)
+            raise TagError(f"the value does not fit its !!{short} tag (Helm refuses the file)") from None
         if isinstance(value, float) and short == "float" and value != value:
             return value
         return node.value if short == "merge" else value

@@ -305,3 +305,21 @@ def test_an_alias_used_as_a_key_is_edited_in_place(tmp_path: Path, value: Any, w
     assert text == f"a: &k x\n*k : {written}\nb: 2\n"
     assert data["x"] == value
     check_with_helm(tmp_path, text, data)
+
+
+@pytest.mark.parametrize(
+    ("source", "value"),
+    [("token: !!binary aGVsbG8=\n", "abcd"), ("when: !!int 5\n", "x"), ("when: !!timestamp 2001-12-14\n", "soon")],
+)
+def test_a_tag_that_slips_through_is_caught_by_the_verification(
+    monkeypatch: pytest.MonkeyPatch, source: str, value: Any
+) -> None:
+    """Were the engine to keep a tag that does not fit (the bug of issue 14), the verification, which reads the
+    new text as Helm does, refuses the edit instead of writing wrong data."""
+    from astro_config.document import editing
+    from astro_config.errors import VerificationError
+
+    monkeypatch.setattr(editing, "_tag_fits", lambda tag, value: True)
+    with pytest.raises((VerificationError, KeyPathError)) as info:
+        edited(source, [SetValue((source.split(":")[0],), value)])
+    assert isinstance(info.value, VerificationError) or "would be refused" in str(info.value)
