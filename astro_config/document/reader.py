@@ -79,6 +79,7 @@ class TagError(ValueError):
 
 
 _OTHER_TYPES = ("map", "seq", "omap", "set", "pairs")
+_EACH_BAD_BYTE = dict.fromkeys(range(0xDC80, 0xDD00), "\ufffd")  # (surrogate escapes of bad bytes)
 
 
 def _scalar_value(node: Node) -> Any:
@@ -99,7 +100,8 @@ def _scalar_value(node: Node) -> Any:
                 raw = base64.b64decode("".join(node.value.split()), validate=True)
             except (binascii.Error, ValueError):
                 raise TagError("the !!binary value is not valid base64 (Helm refuses the file)") from None
-            return raw.decode("utf-8", errors="replace")
+            # bytes that are not UTF-8: one U+FFFD each, as Go's JSON encoding shows them to Helm's templates
+            return raw.decode("utf-8", errors="surrogateescape").translate(_EACH_BAD_BYTE)
         if node.style != "" and short == "str":
             return node.value
         from astro_config.scalars import resolve
@@ -108,8 +110,6 @@ def _scalar_value(node: Node) -> Any:
             _rtag, value = resolve(node.value, "!!" + short)
         except ValueError:  # (go-yaml's message quotes the value: not repeated, it may be a secret)
             raise TagError(f"the value does not fit its !!{short} tag (Helm refuses the file)") from None
-        if isinstance(value, float) and short == "float" and value != value:
-            return value
         return node.value if short == "merge" else value
     if node.style != "" or tag == "!":
         return node.value
