@@ -166,7 +166,7 @@ def test_a_fifo_is_written_into_not_replaced(values: Path, tmp_path: Path, optio
         with open(fifo, "rb") as fh:
             got.append(fh.read())
 
-    thread = threading.Thread(target=reader)
+    thread = threading.Thread(target=reader, daemon=True)  # (never left blocking the run if set fails)
     thread.start()
     result = run("set", str(values), "a=5", option, str(fifo))
     thread.join(timeout=10)
