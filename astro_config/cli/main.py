@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click.core import Command, Context
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
@@ -31,7 +32,9 @@ class OneLineErrors(TyperGroup):
     """The root group: every usage error (unknown option, missing argument, bad value) is one line on stderr,
     ``error: ...`` with a pointer to ``--help``, exit 2, instead of click's four (usage, hint, blank, error)."""
 
-    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: Any
+    ) -> Context:
         words = list(args)
         try:
             ctx = super().make_context(info_name, args, parent, **extra)
@@ -42,7 +45,7 @@ class OneLineErrors(TyperGroup):
         ctx.meta["astro_config.argv"] = (info_name, words)
         return ctx
 
-    def invoke(self, ctx: Any) -> Any:
+    def invoke(self, ctx: Context) -> Any:  # (Any: whatever the command returns, as click's own)
         try:
             return super().invoke(ctx)
         except (_OneLine, NoArgsIsHelpError):
@@ -54,11 +57,11 @@ class OneLineErrors(TyperGroup):
     def _path(self, info_name: str | None, words: list[str]) -> str:
         """The command the words name (``astro-config dag-deploy enable``), for the --help pointer."""
         path = [info_name or "astro-config"]
-        group: Any = self
+        group: Command = self
         for word in words:
             if word.startswith("-"):
                 continue
-            sub = getattr(group, "commands", {}).get(word)
+            sub = group.commands.get(word) if isinstance(group, TyperGroup) else None
             if sub is None:
                 break
             path.append(word)
@@ -67,11 +70,11 @@ class OneLineErrors(TyperGroup):
 
 
 class _OneLine(UsageError):
-    def show(self, file: Any = None) -> None:
+    def show(self, file: IO[Any] | None = None) -> None:
         sys.stderr.write(f"error: {self.message}\n")
 
 
-def _one_line(e: Any, args: list[str], command: str) -> UsageError:
+def _one_line(e: UsageError, args: list[str], command: str) -> UsageError:
     message = e.format_message().rstrip(".")
     option = getattr(e, "option_name", None)
     if option and any(a.startswith(option) and "=" in a for a in args):

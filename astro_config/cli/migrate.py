@@ -16,9 +16,11 @@ from astro_config.cli.options import (
     CheckOpt,
     DiffFileOpt,
     FileArg,
+    ForceOpt,
     OutputOpt,
     ShowSecretsOpt,
     WriteOpt,
+    edit_lock,
     err,
     fail,
     finish_edit,
@@ -56,6 +58,7 @@ def migrate_cmd(
     diff_file: DiffFileOpt = None,
     check: CheckOpt = False,
     fmt: FormatOpt = "text",
+    force: ForceOpt = False,
     show_secrets: ShowSecretsOpt = False,
 ) -> None:
     """Rewrite FILE for a newer platform release: keys moved, obsolete keys deleted, new ones added, as the
@@ -72,24 +75,27 @@ def migrate_cmd(
     with handle_errors():
         if fmt not in ("text", "json"):
             fail(f"--format must be text or json, not {fmt!r}")
-        opts = write_options(write, backup, output, diff_file, check)
+        opts = write_options(write, backup, output, diff_file, check, force)
+        if fmt == "json" and "-" in (str(output), str(diff_file)):
+            fail("--format json writes its report to standard output: -o - or --diff-file - cannot go there too")
         target = migrate.line_of_version(profiles.parse_version(to)[0])
-        doc = document.load_file(file)
-        line, decided_by = migrate.source_line(source, doc.data, doc.name)
-        steps = migrate.plan(line, target)
-        migration, result = migrate.migrate_document(doc, steps)
-        report = _report(Path(doc.name), line, target, decided_by, migration, show_secrets)  # (<stdin> for -)
-        if fmt == "json":
-            buf = io.StringIO()
-            with contextlib.redirect_stdout(buf):
+        with edit_lock(opts, file):
+            doc = document.load_file(file)
+            line, decided_by = migrate.source_line(source, doc.data, doc.name)
+            steps = migrate.plan(line, target)
+            migration, result = migrate.migrate_document(doc, steps)
+            report = _report(Path(doc.name), line, target, decided_by, migration, show_secrets)  # (<stdin> for -)
+            if fmt == "json":
+                buf = io.StringIO()
+                with contextlib.redirect_stdout(buf):
+                    code = finish_edit(result, opts, show_secrets)
+                report["changed"] = result.changed
+                report["diff"] = buf.getvalue() or None
+                sys.stdout.write(json.dumps(report, indent=2) + "\n")
+            else:
+                for text in _report_lines(report):
+                    err(text)
                 code = finish_edit(result, opts, show_secrets)
-            report["changed"] = result.changed
-            report["diff"] = buf.getvalue() or None
-            sys.stdout.write(json.dumps(report, indent=2) + "\n")
-        else:
-            for text in _report_lines(report):
-                err(text)
-            code = finish_edit(result, opts, show_secrets)
         raise typer.Exit(code)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from astro_config.errors import InputError, KeyPathError
 from astro_config.keypath import KeyPath, format_path
-from astro_config.scalars import go_format_float
+from astro_config.scalars import go_format_float, resolve
 from astro_config.scalars import helm_scalar as helm_scalar
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -93,8 +93,8 @@ def _scalar_value(node: Node) -> Any:
         if short is None or short in _OTHER_TYPES:
             return node.value  # a local or foreign tag: go-yaml hands over the text
         if short == "binary":
-            import base64
-            import binascii
+            import base64  # lazy: only for !!binary values (rare)
+            import binascii  # lazy: (with base64)
 
             try:
                 raw = base64.b64decode("".join(node.value.split()), validate=True)
@@ -104,8 +104,6 @@ def _scalar_value(node: Node) -> Any:
             return raw.decode("utf-8", errors="surrogateescape").translate(_EACH_BAD_BYTE)
         if node.style != "" and short == "str":
             return node.value
-        from astro_config.scalars import resolve
-
         try:
             _rtag, value = resolve(node.value, "!!" + short)
         except ValueError:  # (go-yaml's message quotes the value: not repeated, it may be a secret)

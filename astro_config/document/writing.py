@@ -498,7 +498,7 @@ def hold_lock(path: Path | None, wait: float | None = None) -> Iterator[None]:
 
 def _lock(path: Path, wait: float) -> int | None:
     try:
-        import fcntl  # (Unix only)
+        import fcntl  # lazy: Unix only (and only for an in-place write)
     except ImportError:  # pragma: no cover - Windows: no advisory locks
         return None
     target = os.path.realpath(path)

@@ -137,6 +137,15 @@ def test_dag_deploy_enable_holds_the_lock_too(values: Path, monkeypatch: pytest.
     assert values.read_text(encoding="utf-8") == "a: 1\nb: 2\n"
 
 
+def test_migrate_holds_the_lock_too(values: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writing, "LOCK_WAIT", 0.2)
+    with open(values, "rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        result = run("migrate", str(values), "--to", "2.1.0", "--from", "0.37.7", "-w")
+    assert result.exit_code == 2 and "busy" in result.stderr
+    assert values.read_text(encoding="utf-8") == "a: 1\nb: 2\n"
+
+
 def test_a_writer_that_does_not_lock_is_still_caught(values: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An editor writes the file between our read and our rename: the changed-on-disk check refuses."""
     real = writing._check_unchanged
@@ -237,16 +246,17 @@ def read_only(values: Path) -> Any:
         ["set", "{f}", "a=5", "-w", "--backup"],
         ["dag-deploy", "enable", "{f}", "--platform-version", "0.37.7", "-w"],
         ["dag-deploy", "disable", "{f}", "--platform-version", "0.37.7", "-w"],
+        ["migrate", "{f}", "--to", "2.1.0", "--from", "0.37.7", "-w"],
     ],
 )
 def test_a_read_only_file_is_refused_unless_forced(read_only: Path, args: list[str]) -> None:
-    if args[1] == "disable":
+    if args[1] == "disable" or args[0] == "migrate":
         read_only.chmod(0o644)
         read_only.write_text("global:\n  dagOnlyDeployment:\n    enabled: true\n", encoding="utf-8")
         read_only.chmod(0o444)
     before = read_only.read_bytes()
     argv = [a.replace("{f}", str(read_only)) for a in args]
-    message = one_line_error(run(*argv), after_notes=args[0] == "dag-deploy")
+    message = one_line_error(run(*argv), after_notes=args[0] in ("dag-deploy", "migrate"))
     assert f"{read_only}: is read-only" in message and "--force" in message
     assert read_only.read_bytes() == before and not read_only.with_name(read_only.name + ".bak").exists()
     result = run(*argv, "--force")
