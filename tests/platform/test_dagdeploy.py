@@ -53,7 +53,7 @@ RELEASES = sorted(ASTRONOMER_RELEASES.items())
 def test_enable_real_chart_changes_only_the_flags(folder: str, version: str, tmp_path: Path) -> None:
     src = ASTRONOMER / folder / "values.yaml"
     f = tmp_path / "values.yaml"
-    shutil.copy(src, f)
+    shutil.copyfile(src, f)  # (not the mode: ../shared is read-only, and a read-only file is refused without --force)
     original = f.read_bytes()
     gen = generation_for_version(version).generation
 
