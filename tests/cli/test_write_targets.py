@@ -375,3 +375,42 @@ def test_every_usage_error_is_one_line(values: Path, args: list[str]) -> None:
     result = run(*[a.replace("{f}", str(values)) for a in args])
     message = one_line_error(result)
     assert "--help'" in message and "Usage:" not in result.stderr
+
+
+# --------------------------------------------------------------------------------------------------------------
+# get and set on explicitly tagged values (as Helm reads them)
+# --------------------------------------------------------------------------------------------------------------
+
+MERGED = "b: &b {x: 1}\nm:\n  x: 2\n  !!merge <<: *b\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "key", "out"),
+    [("token: !!binary aGVsbG8=\n", "token", "hello\n"), (MERGED, "m.x", "1\n"), ("a: &k x\n*k : 1\n", "x", "1\n")],
+)
+def test_get_prints_what_helm_reads(tmp_path: Path, source: str, key: str, out: str) -> None:
+    f = tmp_path / "values.yaml"
+    f.write_text(source, encoding="utf-8")
+    result = run("get", str(f), key, "--show-secrets")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == out
+    if HELM is not None:
+        data = helm_reads(f, tmp_path)
+        for part in key.split("."):
+            data = data[part]
+        assert f"{data}\n" == out
+
+
+def test_set_under_a_tagged_merge_key_is_refused_in_one_line(tmp_path: Path) -> None:
+    f = tmp_path / "values.yaml"
+    f.write_text(MERGED, encoding="utf-8")
+    message = one_line_error(run("set", str(f), "m.x=5", "-w"))
+    assert "would not take effect: a merge key (<<) later in its mapping overrides it" in message
+    assert f.read_text(encoding="utf-8") == MERGED
+
+
+def test_a_tag_helm_refuses_is_refused_in_one_line_without_the_value(tmp_path: Path) -> None:
+    f = tmp_path / "values.yaml"
+    f.write_text("password: !!int s3cr3t-value\n", encoding="utf-8")
+    message = one_line_error(run("get", str(f), "password"))
+    assert "does not fit its !!int tag (Helm refuses the file)" in message and "s3cr3t" not in message
