@@ -487,8 +487,9 @@ def hold_lock(path: Path | None, wait: float | None = None) -> Iterator[None]:
     The lock is on the file (the inode), which the rename replaces: once locked, the path must still name that
     file, else the lock is taken again on the new one. Waits at most ``wait`` seconds (``LOCK_WAIT``), then
     raises :class:`WriteError` (the file is busy). Nothing is locked when ``path`` is None, is missing, is not a
-    regular file, or cannot be opened (reading it then reports why), or where ``fcntl`` does not exist."""
-    fd = _lock(path, LOCK_WAIT if wait is None else wait) if path is not None else None
+    regular file (``-``, standard input, included), or cannot be opened (reading it then reports why), or where
+    ``fcntl`` does not exist."""
+    fd = _lock(path, LOCK_WAIT if wait is None else wait) if path is not None and not is_stdout(path) else None
     try:
         yield
     finally:
