@@ -21,7 +21,7 @@ from astro_config.keypath import KeyPath, format_path
 from astro_config.lint import schemas
 from astro_config.models import Problem, Severity
 from astro_config.platform import houston as houston_model
-from astro_config.platform import profiles
+from astro_config.platform import profiles, releases
 from astro_config.platform.quantities import format_cpu, format_memory, parse_cpu, parse_memory
 
 
@@ -587,22 +587,34 @@ def _image_tag(ctx: LintContext) -> tuple[KeyPath, str] | None:
     return None
 
 
+def _lowest_default(candidates: list[releases.Release]) -> releases.Release | None:
+    ranked = [(v, r) for r in candidates if (v := _version_tuple(r.default_image.tag)) is not None]
+    return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
+
+
 def check_image_downgrade(ctx: LintContext) -> Iterator[Problem]:
-    gen = ctx.generation
+    """A pinned ap-dag-deploy tag older than the chart's own default for the release (from the chart data of
+    every release). Without an exact release, the lowest default the version may mean is the bar: no finding
+    that one of those releases would not deserve."""
     found = _image_tag(ctx)
-    if found is None or not gen.default_image_tags:
+    if found is None:
         return
     path, tag = found
-    if ctx.platform.version is not None:
-        default = gen.default_image_tag(ctx.platform.version)
-        release = ctx.platform.version_text or profiles.format_version(ctx.platform.version)
-        context = f"the chart default for platform {release}"
-    else:
-        oldest = min(gen.default_image_tags)
-        default = gen.default_image_tags[oldest]
-        context = f"the oldest chart default of the {gen.label} layout ({profiles.format_version(oldest)})"
-    if default is None:
+    gen, platform = ctx.generation, ctx.platform
+    candidates = releases.candidates(platform.version, platform.exact_version, gen.id)
+    lowest = _lowest_default(candidates)
+    if lowest is None:
         return
+    default = lowest.default_image.tag
+    if platform.version is None:
+        context = f"the oldest chart default of the {gen.label} layout ({lowest.version})"
+    elif not platform.exact_version:
+        line = profiles.format_version(platform.version, with_patch=False)
+        context = f"the oldest chart default of the {line}.x releases ({lowest.version})"
+    elif lowest.version_tuple == platform.version:
+        context = f"the chart default for platform {lowest.version}"
+    else:
+        context = f"the chart default of {lowest.version}, the nearest release below {platform.version_text}"
     pinned, wanted = _version_tuple(tag), _version_tuple(default)
     if pinned is None or wanted is None or pinned >= wanted:
         return

@@ -3,6 +3,10 @@
 Adding a layout generation is a data change: append a :class:`Generation` to ``GENERATIONS``.
 Facts come from the Astronomer Software platform chart's ``values.yaml`` of each release
 (see ``docs/domain.md`` in the shared folder) and Houston's default configuration.
+
+Per-release facts that the charts hold (each release's default image, default resources, the Houston keys its
+template generates) are generated from the real charts into :mod:`astro_config.platform.releases`; this module
+keeps what the charts do not say (layouts, the docs' unsafe releases, Houston's defaults beyond 0.35).
 """
 
 from __future__ import annotations
@@ -76,7 +80,6 @@ class Generation:
     # True when the default is a chart value that Helm deep-merges with the user's block (2.x); False when the
     # default applies only while the user's block is empty (0.x/1.x: Houston's own default).
     resources_merge_default: bool
-    default_image_tags: Mapping[Version, str]  # chart release -> ap-dag-deploy tag
     wrong_keys: tuple[WrongKey, ...]
     schema_name: str
     example_version: str  # a release of this generation to suggest
@@ -85,17 +88,10 @@ class Generation:
     def contains(self, v: Version) -> bool:
         return self.first <= v < self.until
 
-    def default_image_tag(self, v: Version | None) -> str | None:
-        """The chart's default ap-dag-deploy tag for release ``v`` (nearest known release at or below it)."""
-        known = sorted(self.default_image_tags)
-        if not known:
-            return None
-        if v is None:
-            return self.default_image_tags[known[-1]]
-        below = [k for k in known if k <= v]
-        return self.default_image_tags[below[-1]] if below else None
 
-
+# Houston's built-in DAG server default. Known from Houston's default config for 0.34 and 0.35 (see
+# releases.Release.houston_defaults: server 100m/384Mi, client 200m/384Mi); assumed unchanged for 0.36-1.x, whose
+# Houston defaults are not in the shared material.
 _HOUSTON_DEFAULT_RESOURCES: dict[str, Any] = {
     "requests": {"cpu": "100m", "memory": "384Mi"},
     "limits": {"cpu": "100m", "memory": "384Mi"},
@@ -120,7 +116,6 @@ GEN_034 = Generation(
     default_resources=_HOUSTON_DEFAULT_RESOURCES,
     default_resources_source="Houston default (deployments.dagDeploy.server.resources)",
     resources_merge_default=False,
-    default_image_tags={(0, 34, 5): "0.3.6"},
     wrong_keys=(
         WrongKey(("global", "deployMechanisms"), "2.x layout; 0.34-0.35 charts ignore global.deployMechanisms"),
         WrongKey(("global", "dagOnlyDeployment", "repository"), "0.36+ layout; 0.34-0.35 read image: repo:tag"),
@@ -163,7 +158,6 @@ GEN_036 = Generation(
     default_resources=_HOUSTON_DEFAULT_RESOURCES,
     default_resources_source="Houston default (deployments.dagDeploy.server.resources)",
     resources_merge_default=False,
-    default_image_tags={(0, 36, 1): "0.6.5", (0, 37, 7): "0.9.2"},
     wrong_keys=(
         WrongKey(("global", "deployMechanisms"), "2.x layout; 0.36-1.x charts ignore global.deployMechanisms"),
         WrongKey(("global", "dagOnlyDeployment", "image"), "0.34 layout; 0.36+ read repository and tag"),
@@ -217,7 +211,6 @@ GEN_2 = Generation(
     },
     default_resources_source="chart default (global.deployMechanisms.dagOnlyDeployment.resources)",
     resources_merge_default=True,
-    default_image_tags={(2, 1, 0): "0.9.11"},
     wrong_keys=(
         WrongKey(("global", "dagOnlyDeployment"), "0.x/1.x layout; 2.x charts ignore the whole block"),
         WrongKey(

@@ -15,6 +15,7 @@ from astro_config.lint import rules
 from astro_config.lint.engine import lint_document
 from astro_config.lint.rules import RULES, get_rule, helm_merge
 from astro_config.models import Severity
+from astro_config.platform import releases
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -281,7 +282,10 @@ def test_nginx_sizes(text: str, size: int | None) -> None:
         ("registry.local:5000/ap-dag-deploy", "0.34.5", False),  # no tag: nothing to compare
         ("quay.io/astronomer/ap-dag-deploy:latest", "0.34.5", False),
         ("quay.io/astronomer/ap-dag-deploy:0.3.2", "0.34.0", False),  # older than any release we know
-        ("quay.io/astronomer/ap-dag-deploy:0.3.2", None, True),  # inferred: the generation's oldest default
+        ("quay.io/astronomer/ap-dag-deploy:0.3.1", None, True),  # inferred: the generation's oldest default
+        ("quay.io/astronomer/ap-dag-deploy:0.3.2", None, False),  # ... which is 0.3.2 (0.34.0-0.34.3)
+        ("quay.io/astronomer/ap-dag-deploy:0.3.2", "0.34", False),  # 0.34.x: 0.34.0 ships 0.3.2
+        ("quay.io/astronomer/ap-dag-deploy:0.3.2", "0.35", True),  # 0.35.x: 0.4.0 or later
     ],
 )
 def test_image_downgrade_034(image: str, version: str | None, fires: bool) -> None:
@@ -295,8 +299,11 @@ def test_image_downgrade_034(image: str, version: str | None, fires: bool) -> No
     [
         ("0.6.5", "0.36.1", False),
         ("0.6.5", "0.37.7", True),
-        ("0.6.5", None, False),  # inferred 0.36-1.x: compared with the oldest default, 0.6.5
-        ("0.6.4", None, True),
+        ("0.6.3", None, False),  # inferred 0.36-1.x: compared with the oldest default, 0.6.3 (0.36.0, 0.37.0)
+        ("0.6.2", None, True),
+        ("0.9.3", "1.2.0", True),  # 1.2.0 ships 0.9.10
+        ("0.7.1", "1.0.0", False),  # 1.0.0's own default, older than 0.37.7's
+        ("0.9.2", "1.0.0", False),
         ("v0.9.2", "1.0.0", False),
         ("0.9.2-1", "0.37.7", False),
     ],
@@ -305,6 +312,35 @@ def test_image_downgrade_036(tag: str, version: str | None, fires: bool) -> None
     text = f"global:\n  dagOnlyDeployment:\n    tag: '{tag}'\n"
     found = [r for r, _, _ in lint(text, version) if r == "image-downgrade"]
     assert found == (["image-downgrade"] if fires else [])
+
+
+def _lower(tag: str) -> str:
+    """A tag just below ``tag`` (0.9.10 -> 0.9.9, 0.7.0 -> 0.6.99)."""
+    major, minor, patch = (int(x) for x in tag.split("."))
+    return f"{major}.{minor}.{patch - 1}" if patch else f"{major}.{minor - 1}.99"
+
+
+def _pin(rel: releases.Release, tag: str) -> str:
+    if rel.generation == "0.34":
+        return f"global:\n  dagOnlyDeployment:\n    image: {rel.default_image.repository}:{tag}\n"
+    block = (
+        "  deployMechanisms:\n    dagOnlyDeployment:\n      tag: '{}'\n"
+        if rel.generation == "2"
+        else ("  dagOnlyDeployment:\n    tag: '{}'\n")
+    )
+    return "global:\n" + block.format(tag)
+
+
+@pytest.mark.parametrize("rel", releases.releases(), ids=lambda r: r.version)
+def test_image_downgrade_knows_every_release(rel: releases.Release) -> None:
+    """Each release's own default is no finding; one patch lower is, with the default named."""
+    tag = rel.default_image.tag
+    assert [r for r, _, _ in lint(_pin(rel, tag), rel.version) if r == "image-downgrade"] == []
+    found = [m for m in messages(_pin(rel, _lower(tag)), rel.version) if "ap-dag-deploy" in m]
+    assert found == [
+        f"pins ap-dag-deploy {_lower(tag)}, older than {tag}, the chart default for platform {rel.version}: "
+        "the pin downgrades the DAG server"
+    ]
 
 
 def test_image_downgrade_compares_numerically() -> None:
