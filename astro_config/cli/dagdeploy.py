@@ -15,7 +15,7 @@ from astro_config.cli.options import (
     CheckOpt,
     DagsDirOpt,
     DiffFileOpt,
-    ForceOpt,
+    ForceLayoutOpt,
     OutputOpt,
     PlatformOpt,
     SetOpt,
@@ -83,10 +83,14 @@ IngressOpt = Annotated[
 ]
 
 
-def _platform(version: str | None, doc: ValuesView) -> Platform:
+def _platform(version: str | None, doc: ValuesView, force: bool = False) -> Platform:
+    import os
+
+    from astro_config.platform.evidence import check_declared
     from astro_config.platform.profiles import resolve_platform
 
-    return resolve_platform(version, doc.data, doc.name)
+    # a declared version against a file of another layout: exit 2 unless --force (platform/evidence.py)
+    return check_declared(doc, resolve_platform(version, doc.data, doc.name), version, sys.argv, os.environ, force)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -114,12 +118,12 @@ def _fmt_resources(res: Any) -> str:
     return ", ".join(parts) if parts else "none"
 
 
-def _status_record(doc: ValuesView, version: str | None) -> dict[str, Any]:
+def _status_record(doc: ValuesView, version: str | None, force: bool = False) -> dict[str, Any]:
     from astro_config.keypath import format_path
     from astro_config.platform import dagdeploy, sizing
     from astro_config.platform.profiles import format_version, unsafe_release
 
-    platform = _platform(version, doc)
+    platform = _platform(version, doc, force)
     state = dagdeploy.read_state(doc, platform)
     allowance = sizing.allowed_upload(state.resources, state.ingress)
     gen = platform.generation
@@ -279,6 +283,7 @@ def status_cmd(
     chart_values: ChartValuesOpt = None,
     platform_version: PlatformOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="text or json.", metavar="text|json")] = "text",
+    force: ForceLayoutOpt = False,
 ) -> None:
     """Show, per file: the layout, both flags (value and FILE:LINE), whether they agree, the effective resources,
     the ingress mode and the largest compressed DAG upload those allow. Half-enabled: exit 1, with the fix.
@@ -292,10 +297,10 @@ def status_cmd(
     if fmt not in ("text", "json"):
         fail(f"--format must be text or json, not {fmt!r}")
     with handle_errors():
-        records = [_status_of_file(f, platform_version) for f in files or []]
+        records = [_status_of_file(f, platform_version, force) for f in files or []]
         if layers or sets or set_strings:
             ld = layered_from_options(layers, sets, set_strings, chart_values)
-            records.append(_status_record(ld, platform_version))
+            records.append(_status_record(ld, platform_version, force))
         if not records:
             fail("give a values FILE, or a layered set with -f FILE [-f FILE...] [--set ...]")
         code = _worst(records)
@@ -320,7 +325,7 @@ def _tool() -> dict[str, str]:
     return {"name": "astro-config", "version": __version__}
 
 
-def _status_of_file(arg: Path, platform_version: str | None) -> dict[str, Any]:
+def _status_of_file(arg: Path, platform_version: str | None, force: bool = False) -> dict[str, Any]:
     """One file's status record; a file that cannot be read or placed is an error record (``error``, ``_code``)
     and the other files go on. ``FILE@VERSION`` gives that file its own platform release."""
     from astro_config.document import reader as document
@@ -330,7 +335,7 @@ def _status_of_file(arg: Path, platform_version: str | None) -> dict[str, Any]:
     name, version = split_file_version(str(arg))
     try:
         doc = document.load_file(name)
-        return _status_record(doc, version or platform_version)
+        return _status_record(doc, version or platform_version, force)
     except AstroConfigError as e:
         err(f"error: {e}")
         shown = document.display_name(name)
@@ -431,7 +436,7 @@ def _toggle(
             fail("--target goes with several -f files")
         doc = document.load_file(file)
         view = doc
-    platform = _platform(platform_version, view)
+    platform = _platform(platform_version, view, force)
     gen = platform.generation
     err(f"{view.name}: platform layout {gen.label} ({platform.decided_by})")
     if layered is not None:
@@ -698,7 +703,7 @@ def enable_cmd(
         typer.Option(
             "--force",
             help="Enable even on releases the docs call unsafe, or with resources above the ceiling; write even a "
-            "read-only file.",
+            "read-only file; go on with a file of another layout than the declared platform version.",
         ),
     ] = False,
     upload: UploadOpt = None,
@@ -741,7 +746,14 @@ def disable_cmd(
     output: OutputOpt = None,
     diff_file: DiffFileOpt = None,
     check: CheckOpt = False,
-    force: ForceOpt = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write even a read-only file; go on with a file of another layout than the declared platform "
+            "version.",
+        ),
+    ] = False,
     overrides: OverridesOpt = None,
     release: ReleaseOpt = "astronomer",
     namespace: NamespaceOpt = "astronomer",
@@ -752,7 +764,7 @@ def disable_cmd(
         opts = write_options(write, backup, output, diff_file, check, force)
         with edit_lock(opts, _edited_file(file, layers, target)):
             code = _toggle(
-                False, file, layers, target, (sets, set_strings), platform_version, False, None, None, "auto",
+                False, file, layers, target, (sets, set_strings), platform_version, force, None, None, "auto",
                 opts, overrides, release, namespace, show_secrets,
             )  # fmt: skip
         raise typer.Exit(code)
@@ -778,6 +790,7 @@ def _size_record(
     set_strings: list[str] | None,
     ingress_choice: str,
     version: str | None,
+    force: bool = False,
 ) -> tuple[dict[str, Any], list[str]]:
     from astro_config.platform import sizing
 
@@ -791,7 +804,7 @@ def _size_record(
             doc: ValuesView = document.load_file(values[0])
         else:
             doc = layered_from_options(values, sets, set_strings)
-        state = dagdeploy.read_state(doc, _platform(version, doc))
+        state = dagdeploy.read_state(doc, _platform(version, doc, force))
     upload_bytes, report = _measure_upload(upload, dags_dir)
     ingress = _resolve_ingress(ingress_choice, state.ingress if state else None)
     needed = sizing.size_for_upload(upload_bytes, ingress)
@@ -913,7 +926,12 @@ def size_cmd(
     platform_version: PlatformOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="text, yaml or json.", metavar="text|yaml|json")] = "text",
     force: Annotated[
-        bool, typer.Option("--force", help="Size above the 16 CPU / 64Gi ceiling without an error.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Size above the 16 CPU / 64Gi ceiling without an error, or with values of another layout than the "
+            "declared platform version.",
+        ),
     ] = False,
 ) -> None:
     """Size the DAG deploy server for a target upload (--upload) or a real folder (--dags-dir): 1 CPU and
@@ -922,7 +940,7 @@ def size_cmd(
     if fmt not in ("text", "yaml", "json"):
         fail(f"--format must be text, yaml or json, not {fmt!r}")
     with handle_errors():
-        rec, warnings = _size_record(upload, dags_dir, values, sets, set_strings, ingress, platform_version)
+        rec, warnings = _size_record(upload, dags_dir, values, sets, set_strings, ingress, platform_version, force)
         for w in warnings:
             err(f"warning: {w}")
         _write_size(rec, fmt)

@@ -10,6 +10,7 @@ import typer
 
 from astro_config.cli.options import (
     DagsDirOpt,
+    ForceLayoutOpt,
     MaxBytesOpt,
     PlatformOpt,
     SetOpt,
@@ -54,6 +55,7 @@ def lint_cmd(
         int,
         typer.Option("--jobs", "-j", help="Processes for big fleets (0 = one per CPU); same result.", min=0),
     ] = 1,
+    force: ForceLayoutOpt = False,
 ) -> None:
     """Lint values files for DAG-only deploy mistakes: typos, keys of the wrong platform generation, flags that
     disagree, bad quantities, resources too small for an upload, ingress limits, YAML 1.1 surprises.
@@ -78,6 +80,8 @@ def lint_cmd(
         if not paths and not layers and not sets and not set_strings:
             fail("give at least one PATH, or a layered set with -f FILE")
         upload_bytes, label = upload_target(upload, dags_dir)
+        if platform_version and not force:
+            _check_layouts(paths, platform_version, max_bytes)
         bar = progress_bar("linting", unit="files", min_total=20) if sys.stderr.isatty() else None
         try:
             result = (
@@ -99,6 +103,8 @@ def lint_cmd(
                 bar.close()
         if layers or sets or set_strings:
             ld = layered_from_options(layers, sets, set_strings)
+            if platform_version and not force:
+                _check_layouts(None, platform_version, max_bytes, ld)
             found = linting.lint_document(ld, platform_version, upload_bytes, upload_label=label)
             result.files.append(ld.name)
             result.layered[ld.name] = len(ld.docs)
@@ -106,3 +112,23 @@ def lint_cmd(
         style = lint_style if should_color(sys.stdout) else None
         REPORTERS[fmt](sys.stdout, style, strict=strict).report(result)
         raise typer.Exit(result.exit_code(strict))
+
+
+def _check_layouts(paths: list[str] | None, platform_version: str, max_bytes: int, layered: object = None) -> None:
+    """Exit 2 when a file's keys all belong to another layout than the declared version (--force skips this).
+    Costs one extra read of each file, only when a version is declared."""
+    from astro_config.errors import InputError
+    from astro_config.lint import engine as linting
+    from astro_config.platform.evidence import check_declared
+    from astro_config.platform.profiles import generation_for_version
+
+    declared = generation_for_version(platform_version)
+    for name in linting.expand_paths(paths) if paths else []:
+        try:
+            doc = linting.load_for_lint(name, max_bytes)
+            doc.data  # noqa: B018 - an unreadable file is a finding of the lint run, not of this check
+        except InputError:
+            continue
+        check_declared(doc, declared, platform_version, sys.argv, os.environ)
+    if layered is not None:
+        check_declared(layered, declared, platform_version, sys.argv, os.environ)

@@ -94,6 +94,12 @@ PlatformOpt = Annotated[
         metavar="V",
     ),
 ]
+ForceLayoutOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Go on even when the file's keys belong to another layout than the declared platform version."
+    ),
+]
 ValuesFilesOpt = Annotated[
     list[Path] | None,
     typer.Option(

@@ -252,12 +252,14 @@ def test_wrong_generation_keys_reported_and_named_on_enable(tmp_path: Path) -> N
         "global:\n  dagOnlyDeployment:\n    enabled: true\n    image: quay.io/astronomer/ap-dag-deploy:0.3.2\n"
         "astronomer:\n  houston:\n    config:\n      deployments:\n        configureDagDeployment: true\n"
     )
-    r = run("dag-deploy", "status", str(f), "--platform-version", "2.1.0")
+    # the file holds 0.34 keys only: without --force the declared 2.1.0 stops the command (exit 2)
+    assert run("dag-deploy", "status", str(f), "--platform-version", "2.1.0").returncode == 2
+    r = run("dag-deploy", "status", str(f), "--platform-version", "2.1.0", "--force")
     assert r.returncode == 0, r.stderr
     assert "global.dagOnlyDeployment (v.yaml:2)" in r.stdout.replace(str(tmp_path) + "/", "")
     assert "configureDagDeployment (v.yaml:9)" in r.stdout.replace(str(tmp_path) + "/", "")
     assert "state         disabled" in r.stdout
-    r = run("dag-deploy", "enable", str(f), "--platform-version", "2.1.0")
+    r = run("dag-deploy", "enable", str(f), "--platform-version", "2.1.0", "--force")
     assert r.returncode == 0, r.stderr
     assert "is ignored by this release" in r.stderr and "global.dagOnlyDeployment (" in r.stderr
     assert "+  deployMechanisms:" in r.stdout

@@ -1,0 +1,69 @@
+"""status/enable/disable/size/lint stop (exit 2) on a file of another layout than the declared version."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+V2 = "global:\n  deployMechanisms:\n    dagOnlyDeployment:\n      enabled: false\n"
+V036 = "global:\n  dagOnlyDeployment:\n    enabled: false\n    tag: 0.9.2\n"
+
+COMMANDS = {
+    "status": ["dag-deploy", "status", "{f}"],
+    "enable": ["dag-deploy", "enable", "{f}", "-w"],
+    "disable": ["dag-deploy", "disable", "{f}", "-w"],
+    "size": ["dag-deploy", "size", "--upload", "10MB", "-f", "{f}"],
+    "lint": ["lint", "{f}"],
+}
+
+
+def run(args: list[str], env_version: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "ASTRO_PLATFORM_VERSION"}
+    if env_version:
+        env["ASTRO_PLATFORM_VERSION"] = env_version
+    return subprocess.run(
+        [sys.executable, "-m", "astro_config", *args], capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_each_command_stops_and_force_goes_on(command: str, tmp_path: Path) -> None:
+    f = tmp_path / "v.yaml"
+    f.write_text(V2)
+    args = [a.format(f=f) for a in COMMANDS[command]]
+    r = run([*args, "--platform-version", "0.37.7"])
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: ")
+    assert f"global.deployMechanisms ({f}:2)" in r.stderr and "--platform-version 0.37.7" in r.stderr
+    assert f.read_text() == V2
+    forced = run([*args, "--platform-version", "0.37.7", "--force"])
+    assert forced.returncode in (0, 1), forced.stderr
+    assert "holds 2.x keys only" not in forced.stderr
+
+
+def test_the_environment_is_named_when_the_version_came_from_it(tmp_path: Path) -> None:
+    f = tmp_path / "v.yaml"
+    f.write_text(V2)
+    r = run(["dag-deploy", "enable", str(f), "-w"], env_version="0.37.7")
+    assert r.returncode == 2 and "ASTRO_PLATFORM_VERSION=0.37.7" in r.stderr and "--platform-version" not in r.stderr
+    assert f.read_text() == V2  # the 0.x keys 2.x ignores are not written
+
+
+def test_an_older_file_points_to_migrate(tmp_path: Path) -> None:
+    f = tmp_path / "v.yaml"
+    f.write_text(V036)
+    r = run(["dag-deploy", "status", str(f), "--platform-version", "2.1.0"])
+    assert r.returncode == 2
+    assert f"astro-config migrate {f} --to 2.1.0" in r.stderr and f"global.dagOnlyDeployment.tag ({f}:4)" in r.stderr
+
+
+def test_status_says_where_an_agreeing_version_came_from(tmp_path: Path) -> None:
+    f = tmp_path / "v.yaml"
+    f.write_text(V036)
+    r = run(["dag-deploy", "status", str(f)], env_version="v0.37.7")
+    assert r.returncode == 0, r.stderr
+    assert "0.36-1.x (ASTRO_PLATFORM_VERSION=0.37.7)" in r.stdout
