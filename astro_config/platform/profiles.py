@@ -153,7 +153,17 @@ GEN_036 = Generation(
     client=("global", "dagOnlyDeployment", "client"),
     ingress_key=("global", "nginxEnabled"),
     block_keys=frozenset(
-        {"enabled", "repository", "tag", "securityContexts", "resources", "persistence", "server", "client"}
+        {
+            "enabled",
+            "repository",
+            "tag",
+            "securityContexts",
+            "resources",
+            "persistence",
+            "server",
+            "client",
+            "serviceAccount",
+        }
     ),
     default_resources=_HOUSTON_DEFAULT_RESOURCES,
     default_resources_source="Houston default (deployments.dagDeploy.server.resources)",
@@ -203,7 +213,17 @@ GEN_2 = Generation(
     client=("global", "deployMechanisms", "dagOnlyDeployment", "client"),
     ingress_key=("global", "nginx", "enabled"),
     block_keys=frozenset(
-        {"enabled", "repository", "tag", "securityContexts", "resources", "persistence", "server", "client"}
+        {
+            "enabled",
+            "repository",
+            "tag",
+            "securityContexts",
+            "resources",
+            "persistence",
+            "server",
+            "client",
+            "serviceAccount",
+        }
     ),
     default_resources={
         "requests": {"cpu": "200m", "memory": "384Mi"},

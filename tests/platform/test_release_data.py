@@ -10,6 +10,7 @@ import sys
 import tarfile
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from conftest import ROOT, SHARED
@@ -139,3 +140,36 @@ def test_data_file_header_says_how_it_was_made() -> None:
     assert data["generated_by"] == "scripts/extract_release_data.py"
     assert "Do not edit" in data["_about"]
     assert all(d.startswith("sha256:") for d in data["sources"]["charts"].values())
+
+
+def _schema_node(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+@pytest.mark.parametrize("gen", profiles.GENERATIONS, ids=lambda g: g.id)
+def test_the_schemas_know_exactly_the_keys_the_charts_read(gen: profiles.Generation) -> None:
+    """Each key a release's template reads under its DAG-only block is in that layout's schema (else lint calls
+    it unknown), and each key the schema allows there is read by some release of the layout."""
+    schema = json.loads((ROOT / "schemas" / f"{gen.schema_name}.schema.json").read_text(encoding="utf-8"))
+    block = _schema_node(schema, schema["$defs"]["dagOnlyDeployment"])
+    read: set[str] = set()
+    for rel in releases.releases():
+        if rel.generation != gen.id:
+            continue
+        for key in rel.houston_key_list:
+            if key.values[: len(rel.block)] != rel.block:
+                continue
+            rest = key.values[len(rel.block) :]
+            read.add(rest[0])
+            node = block
+            for part in rest:
+                node = _schema_node(schema, node)
+                props = node.get("properties")
+                if props is None:
+                    break
+                assert part in props, f"{rel.version}: {'.'.join(key.values)} is read by the chart, not in the schema"
+                node = props[part]
+        assert read <= gen.block_keys
+    assert set(block["properties"]) == read
