@@ -147,7 +147,8 @@ def test_unknown_keys_in_the_dag_block_are_errors_with_suggestions() -> None:
         ("global.dagOnlyDeployment.tga", "did you mean 'tag'?"),
         (
             "global.dagOnlyDeployment.zzz",
-            "known keys here: client, enabled, persistence, repository, resources, securityContexts, server, tag",
+            "known keys here: client, enabled, persistence, repository, resources, securityContexts, server, "
+            "serviceAccount, tag",
         ),
     ]
     assert issues[0][1] == "unknown key under global.dagOnlyDeployment: nothing reads it"
