@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,13 +21,13 @@ ChartOpt = Annotated[
 ]
 
 
-def _expected(rec: dict[str, Any], release: Any) -> tuple[bool, bool, Any, Any, bool]:
+def _expected(rec: dict[str, Any], release: Any, gen: Any) -> tuple[bool, bool, Any, Any, bool]:
     """What status says: both switches, the resources, the image, and whether the resources came from the
-    values (only then do they reach the DAG clients too)."""
+    values (only then do they reach the DAG clients too; a default is the server's)."""
     global_on = rec["global_flag"]["set"] and rec["global_flag"]["value"] is True
     houston_on = rec["houston_flag"]["set"] and rec["houston_flag"]["value"] is True
     image = rec["image"] or (str(release.default_image) if release is not None else None)
-    from_values = not str(rec["resources_source"]).startswith(("Houston default", "chart default"))
+    from_values = rec["resources_source"] != gen.default_resources_source
     return global_on, houston_on, rec["resources"], image, from_values
 
 
@@ -41,6 +42,7 @@ def verify_record(
     from astro_config.cli.options import layered_from_options
     from astro_config.document.reader import MISSING
     from astro_config.platform import releases, render_check
+    from astro_config.platform.evidence import version_source
     from astro_config.platform.profiles import generation_for_version, parse_version
 
     chart_text = render_check.chart_version(chart)
@@ -48,7 +50,8 @@ def verify_record(
     if platform_version is not None:
         declared, _ = parse_version(platform_version)
         if declared != chart_v:
-            fail(f"--chart {chart} is release {chart_text}, but the platform version says {platform_version}")
+            source = version_source(platform_version, sys.argv, os.environ)
+            fail(f"--chart {chart} is release {chart_text}, but {source} says otherwise")
     version = render_check.describe_version(chart_v)
     gen = generation_for_version(version).generation
     ld = layered_from_options(layers, sets, set_strings)
@@ -66,7 +69,7 @@ def verify_record(
     cm = render_check.parse_configmap(render_check.run_helm(argv))
     defaults, defaults_source = render_check.houston_defaults(release, gen)
     view = render_check.dag_view(cm, gen.id, defaults)
-    global_on, houston_on, resources, image, from_values = _expected(rec, release)
+    global_on, houston_on, resources, image, from_values = _expected(rec, release, gen)
     checks = render_check.compare(global_on, houston_on, resources, image, view, client_too=from_values)
     return {
         "chart": str(chart),
