@@ -86,7 +86,7 @@ def test_only_the_named_command_is_built(args: list[str], built: set[str] | None
     if args[:2] == ["dag-deploy", "enable"]:
         assert set(command.commands["dag-deploy"].commands) == {"enable"}
     if args == ["dag-deploy", "--help"]:
-        assert set(command.commands["dag-deploy"].commands) == {"status", "enable", "disable", "size"}
+        assert set(command.commands["dag-deploy"].commands) == {"status", "enable", "disable", "size", "verify"}
     if built is None or (args[-1] == "--help" and len(args) == 2):  # nothing named to run: parameterless stand-ins
         group = command if built is None else command.commands[args[0]]
         for sub in group.commands.values():
