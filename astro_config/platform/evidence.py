@@ -9,6 +9,7 @@ with that version's paths is wrong: ``enable --platform-version 0.37.7`` on a 2.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -88,7 +89,10 @@ def conflict_message(conflict: Conflict, source: str) -> str:
         f"{source} is a {declared.generation.label} release, whose chart ignores them"
     )
     if conflict.file_is_older:
-        text += f"; migrate the file first: astro-config migrate {conflict.file} --to {version}"
+        # in a layered set, the file that holds the keys
+        files = [m.group(1) for _, where in conflict.keys if where and (m := re.match(r"^(.+):\d+$", where))]
+        target = files[0] if files else conflict.file
+        text += f"; migrate the file first: astro-config migrate {target} --to {version}"
     else:
         text += f"; check the platform version (this file is for {conflict.file_generation.label})"
     return text + "; or pass --force to go on with the declared version"

@@ -67,3 +67,15 @@ def test_status_says_where_an_agreeing_version_came_from(tmp_path: Path) -> None
     r = run(["dag-deploy", "status", str(f)], env_version="v0.37.7")
     assert r.returncode == 0, r.stderr
     assert "0.36-1.x (ASTRO_PLATFORM_VERSION=0.37.7)" in r.stdout
+
+
+def test_a_layered_set_names_the_file_to_migrate(tmp_path: Path) -> None:
+    base = tmp_path / "base.yaml"
+    base.write_text("global:\n  nginxEnabled: true\n")
+    f = tmp_path / "v.yaml"
+    f.write_text(V036)
+    r = run(["dag-deploy", "status", "-f", str(base), "-f", str(f), "--platform-version", "2.1.0"])
+    assert r.returncode == 2
+    assert f"astro-config migrate {f} --to 2.1.0" in r.stderr and f"({f}:4)" in r.stderr
+    lint = run(["lint", "-f", str(base), "-f", str(f)], env_version="2.1.0")
+    assert lint.returncode == 2 and "ASTRO_PLATFORM_VERSION=2.1.0" in lint.stderr
