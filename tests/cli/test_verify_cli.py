@@ -147,3 +147,24 @@ def test_without_helm_exit_2(tmp_path: Path) -> None:
     assert r.stderr == "error: helm is not on PATH: install Helm 3 to render the chart\n"
     other = run("-f", str(f), "--chart", str(CHARTS / "astronomer-1.2.0.tgz"), "--platform-version", "2.1.0")
     assert other.returncode == 2 and "is release 1.2.0" in other.stderr
+
+
+@pytest.mark.helm
+@needs_helm
+@needs_charts
+@pytest.mark.parametrize(
+    ("version", "text"),
+    [("0.34.5", ON_1), ("0.35.4", ON_1), ("0.36.1", ON_1), ("0.37.7", ON_1), ("1.0.1", ON_1), ("1.1.7", ON_1),
+     ("1.2.0", ON_1), ("2.0.1", ON_2), ("2.1.0", ON_2)],
+)  # fmt: skip
+def test_every_minor_line_agrees_on_a_consistent_file(version: str, text: str, tmp_path: Path) -> None:
+    f = tmp_path / "v.yaml"
+    f.write_text(text)
+    r = run("-f", str(f), "--chart", str(CHARTS / f"astronomer-{version}.tgz"), "--format", "json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    checks = {c["check"]: c for c in json.loads(r.stdout)["checks"]}
+    assert set(checks) == {"global switch", "houston switch", "server resources", "client resources", "image"}
+    assert checks["server resources"]["houston_reads"] == {
+        "requests": {"cpu": "2", "memory": "3Gi"}, "limits": {"cpu": "2", "memory": "3Gi"},
+    }  # fmt: skip
+    assert checks["image"]["from"].startswith("production.yaml")
