@@ -137,3 +137,17 @@ def test_real_render_of_each_minor_line(version: str, tmp_path: Path) -> None:
     for path in rel.houston_keys:
         if path[-1] in ("dagOnlyDeployment", "enabled", "resources", "repository", "tag"):
             assert render_check.get_path(cm.production, path) is not render_check._MISSING, path
+
+
+@needs_charts
+@needs_helm
+@pytest.mark.helm
+def test_the_kube_version_quirk_is_what_helm_needs() -> None:
+    """0.37.0 refuses Helm 3.17's default Kubernetes version; 0.37.1 does not (the rule in needs_kube_version)."""
+    old = CHARTS / "astronomer-0.37.0.tgz"
+    argv = render_check.helm_template_argv(old, chart_release=None)
+    with pytest.raises(HelmError, match="helm template failed"):
+        render_check.run_helm(argv)
+    assert "ConfigMap" in render_check.run_helm(render_check.helm_template_argv(old, chart_release=(0, 37, 0)))
+    new = CHARTS / "astronomer-0.37.1.tgz"
+    assert "ConfigMap" in render_check.run_helm(render_check.helm_template_argv(new, chart_release=None))
