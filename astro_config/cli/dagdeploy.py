@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from astro_config.cli import verify
 from astro_config.cli.options import (
     BackupOpt,
     ChartValuesOpt,
@@ -980,6 +979,3 @@ def _size_verdict(rec: dict[str, Any], force: bool) -> int:
             return ExitCode.USAGE
         err(f"warning: --force: {sizing.ceiling_message(needed).replace('; --force writes it anyway', '')}")
     return ExitCode.OK
-
-
-app.command("verify")(verify.verify_cmd)  # cli/verify.py: render the chart, check Houston reads what status says

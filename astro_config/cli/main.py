@@ -17,7 +17,7 @@ from typer._click.core import Command, Context
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
-from astro_config.cli import dagdeploy, layers, lint, migrate, values
+from astro_config.cli import dagdeploy, layers, lint, migrate, values, verify
 from astro_config.cli.options import err
 from astro_config.errors import ExitCode
 
@@ -136,6 +136,7 @@ app.command("explain")(layers.explain_cmd)
 app.command("diff")(layers.diff_cmd)
 app.command("schema")(values.schema_cmd)
 app.command("migrate")(migrate.migrate_cmd)
+dagdeploy.app.command("verify")(verify.verify_cmd)  # cli/verify.py (here: it uses dagdeploy's status record)
 app.add_typer(dagdeploy.app, name="dag-deploy")
 
 

@@ -88,17 +88,6 @@ class Generation:
     def contains(self, v: Version) -> bool:
         return self.first <= v < self.until
 
-    def default_image_tag(self, v: Version | None) -> str | None:
-        """The chart's default ap-dag-deploy tag for release ``v`` (the nearest known release at or below it; the
-        newest of the generation for None). A delegate kept for callers of the old hand-kept table: the facts
-        are generated per release in :mod:`astro_config.platform.releases` (imported here on use only)."""
-        from astro_config.platform import releases
-
-        found = (
-            releases.candidates(v, True, self.id) if v is not None else releases.candidates(None, False, self.id)[-1:]
-        )
-        return found[0].default_image.tag if found else None
-
 
 # Houston's built-in DAG server default. Known from Houston's default config for 0.34 and 0.35 (see
 # releases.Release.houston_defaults: server 100m/384Mi, client 200m/384Mi); assumed unchanged for 0.36-1.x, whose

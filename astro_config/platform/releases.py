@@ -160,6 +160,14 @@ def candidates(v: Version | None, has_patch: bool, generation: str) -> list[Rele
     return below[-1:]
 
 
+def default_image_tag(generation: str, v: Version | None) -> str | None:
+    """The chart's default ap-dag-deploy tag for release ``v`` of a layout generation: that release's, else the
+    nearest known release's below it; the newest of the generation for None (what the hand-kept table of
+    ``Generation.default_image_tag`` gave before the data was generated)."""
+    found = candidates(v, True, generation) if v is not None else candidates(None, False, generation)[-1:]
+    return found[0].default_image.tag if found else None
+
+
 def sources() -> Mapping[str, Any]:
     """The chart digests and Houston-defaults files the data was generated from."""
     src: Mapping[str, Any] = _data()["sources"]

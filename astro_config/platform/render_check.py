@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from astro_config.errors import AstroConfigError, InputError
+from astro_config.errors import AstroConfigError, InputError, QuantityError
+from astro_config.helm import helmyaml
 from astro_config.keypath import KeyPath, format_path
+from astro_config.platform import quantities, releases
 from astro_config.platform.profiles import Version, format_version, parse_version
 
 HOUSTON_CONFIGMAP = "charts/astronomer/templates/houston/houston-configmap.yaml"
@@ -66,8 +68,6 @@ def _chart_yaml_text(chart: Path) -> str:
 
 def chart_version(chart: Path) -> str:
     """The ``version`` of a chart directory or ``.tgz`` (its ``Chart.yaml``)."""
-    from astro_config.helm import helmyaml
-
     data = helmyaml.load(_chart_yaml_text(chart), f"{chart}/Chart.yaml").data
     version = data.get("version")
     if not isinstance(version, str) or not version:
@@ -127,15 +127,13 @@ class HoustonConfigMap:
 
 
 def _load_yaml(text: str, name: str) -> dict[str, Any]:
-    from astro_config.helm import helmyaml
-
     data = helmyaml.load(text, name).data
     return data if isinstance(data, dict) else {}
 
 
 def parse_configmap(manifest: str) -> HoustonConfigMap:
     """The two Houston config files of the rendered ConfigMap manifest (``helm template --show-only``)."""
-    from ruamel.yaml import YAML
+    from ruamel.yaml import YAML  # lazy: as in helm/helmyaml, ruamel.yaml is loaded only when a YAML is read
 
     yaml = YAML(typ="safe", pure=True)
     docs = [d for d in yaml.load_all(io.StringIO(manifest)) if isinstance(d, dict)]
@@ -287,9 +285,6 @@ def _is_true(value: Any) -> bool:
 
 def _norm(value: Any) -> Any:
     """Resources compare as Kubernetes compares them: by quantity, not by spelling."""
-    from astro_config.errors import QuantityError
-    from astro_config.platform import quantities
-
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for k, v in value.items():
@@ -342,8 +337,6 @@ def houston_defaults(release: Any, generation: Any) -> tuple[dict[str, Any], str
     """Houston's built-in DAG-deploy defaults for a release (a :class:`releases.Release` or None), and where
     they come from. Known from Houston's default config of 0.34 and 0.35; other releases are assumed to keep
     the newest known ones (no DAG-deploy default under ``deployMechanisms``: unset, i.e. off)."""
-    from astro_config.platform import releases
-
     if release is not None and release.houston_defaults is not None:
         return copy.deepcopy(dict(release.houston_defaults)), f"Houston's defaults ({release.houston_defaults_source})"
     known = [r for r in releases.releases() if r.houston_defaults is not None]

@@ -175,9 +175,9 @@ def test_the_schemas_know_exactly_the_keys_the_charts_read(gen: profiles.Generat
     assert set(block["properties"]) == read
 
 
-def test_the_generation_image_delegate_reads_the_release_data() -> None:
+def test_default_image_tag_by_generation() -> None:
     for rel in releases.releases():
-        assert rel.generation_info.default_image_tag(rel.version_tuple) == rel.default_image.tag
-    assert profiles.GEN_036.default_image_tag((1, 1, 9)) == releases.release("1.1.7").default_image.tag  # below
-    assert profiles.GEN_2.default_image_tag(None) == releases.release("2.1.0").default_image.tag  # newest
-    assert profiles.GEN_034.default_image_tag((0, 33, 0)) is None
+        assert releases.default_image_tag(rel.generation, rel.version_tuple) == rel.default_image.tag
+    assert releases.default_image_tag("0.36", (1, 1, 9)) == releases.release("1.1.7").default_image.tag  # below
+    assert releases.default_image_tag("2", None) == releases.release("2.1.0").default_image.tag  # newest
+    assert releases.default_image_tag("0.34", (0, 33, 0)) is None
