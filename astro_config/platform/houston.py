@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from astro_config.keypath import KeyPath, format_path
+from astro_config.platform import releases
 from astro_config.platform.profiles import Platform
 
 MISSING: Any = object()  # local sentinel (the document reader's MISSING is translated at the boundary)
@@ -126,7 +127,7 @@ def chart_defaults(platform: Platform) -> dict[str, Any]:
     gen = platform.generation
     out: dict[str, Any] = {}
     _put(out, gen.global_flag, False)
-    tag = gen.default_image_tag(platform.version)
+    tag = releases.default_image_tag(gen.id, platform.version)
     if gen.id == "0.34":
         if tag is not None:
             _put(out, gen.image_keys[0], f"{_IMAGE_REPOSITORY}:{tag}")
@@ -136,7 +137,11 @@ def chart_defaults(platform: Platform) -> dict[str, Any]:
         if tag is not None:
             _put(out, gen.image_keys[1], tag)
         _put(out, (*gen.security_context, "pod", "fsGroup"), 50000)
-    _put(out, gen.resources, copy.deepcopy(dict(gen.default_resources)) if gen.resources_merge_default else {})
+    known = releases.find(platform.version) if platform.version is not None and platform.exact_version else None
+    if known is not None:  # the release's own chart default (2.0.x has none; 2.1.0 has 200m/384Mi)
+        _put(out, gen.resources, copy.deepcopy(dict(known.default_resources)))
+    else:
+        _put(out, gen.resources, copy.deepcopy(dict(gen.default_resources)) if gen.resources_merge_default else {})
     return out
 
 
