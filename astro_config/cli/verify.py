@@ -33,14 +33,12 @@ ChartOpt = Annotated[
 ]
 
 
-def _expected(rec: dict[str, Any], release: Any, gen: Any) -> tuple[bool, bool, Any, Any, bool]:
-    """What status says: both switches, the resources, the image, and whether the resources came from the
-    values (only then do they reach the DAG clients too; a default is the server's)."""
-    global_on = rec["global_flag"]["set"] and rec["global_flag"]["value"] is True
-    houston_on = rec["houston_flag"]["set"] and rec["houston_flag"]["value"] is True
-    image = rec["image"] or (str(release.default_image) if release is not None else None)
-    from_values = rec["resources_source"] != gen.default_resources_source
-    return global_on, houston_on, rec["resources"], image, from_values
+def _expected(rec: dict[str, Any]) -> dict[str, Any]:
+    """What status reports Houston reads: its Houston model, fact by fact (key and value)."""
+    from astro_config.keypath import parse
+    from astro_config.platform.render_check import Expected
+
+    return {name: Expected(parse(fact["key"]), fact["value"]) for name, fact in rec["houston"]["reads"].items()}
 
 
 def verify_record(
@@ -78,9 +76,7 @@ def verify_record(
     )
     cm = render_check.parse_configmap(render_check.run_helm(argv))
     defaults, defaults_source = render_check.houston_defaults(release, gen)
-    view = render_check.dag_view(cm, gen.id, defaults)
-    global_on, houston_on, resources, image, from_values = _expected(rec, release, gen)
-    checks = render_check.compare(global_on, houston_on, resources, image, view, client_too=from_values)
+    checks = render_check.compare_model(_expected(rec), cm, defaults)
     return {
         "chart": str(chart),
         "chart_version": chart_text,
@@ -140,9 +136,9 @@ def verify_cmd(
     fmt: Annotated[str, typer.Option("--format", help="text or json.", metavar="text|json")] = "text",
 ) -> None:
     """Render the real chart with the values (helm template, Houston's ConfigMap only), take Houston's effective
-    config (its defaults, then production.yaml, then local-production.yaml, deep-merged) and check that it holds
-    what `status` says: both switches, the DAG server/client resources and the image. Exit 0 when all agree,
-    1 when not, 2 without helm or on a bad chart. Helm must be on PATH."""
+    config (its defaults, then production.yaml, then local-production.yaml, deep-merged, read as YAML 1.2) and
+    check that it holds what `status` reports Houston reads: both switches, the DAG server/client resources and
+    the image, each at its Houston key. Exit 0 when all agree, 1 when not, 2 without helm or on a bad chart."""
     if fmt not in ("text", "json"):
         fail(f"--format must be text or json, not {fmt!r}")
     if not layers:

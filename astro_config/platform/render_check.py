@@ -16,7 +16,7 @@ import io
 import subprocess
 import tarfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -126,17 +126,28 @@ class HoustonConfigMap:
     local_production: dict[str, Any]
 
 
+def _yaml12() -> Any:
+    from ruamel.yaml import YAML  # lazy: as in helm/helmyaml, ruamel.yaml is loaded only when a YAML is read
+
+    return YAML(typ="safe", pure=True)
+
+
 def _load_yaml(text: str, name: str) -> dict[str, Any]:
-    data = helmyaml.load(text, name).data
+    """One of Houston's config files as Houston reads it: node-config parses YAML 1.2 (js-yaml), not Helm's
+    YAML 1.1. A value the chart renders unquoted is typed again here: a tag ``"0.10"`` becomes the number 0.1,
+    ``yes`` stays a string."""
+    from ruamel.yaml.error import YAMLError  # lazy: with _yaml12
+
+    try:
+        data = _yaml12().load(text)
+    except YAMLError as exc:
+        raise HelmError(f"the rendered {name} is not valid YAML: {str(exc).splitlines()[0]}") from None
     return data if isinstance(data, dict) else {}
 
 
 def parse_configmap(manifest: str) -> HoustonConfigMap:
     """The two Houston config files of the rendered ConfigMap manifest (``helm template --show-only``)."""
-    from ruamel.yaml import YAML  # lazy: as in helm/helmyaml, ruamel.yaml is loaded only when a YAML is read
-
-    yaml = YAML(typ="safe", pure=True)
-    docs = [d for d in yaml.load_all(io.StringIO(manifest)) if isinstance(d, dict)]
+    docs = [d for d in _yaml12().load_all(io.StringIO(manifest)) if isinstance(d, dict)]
     maps = [d for d in docs if d.get("kind") == "ConfigMap" and isinstance(d.get("data"), dict)]
     if not maps:
         raise HelmError("helm template rendered no Houston ConfigMap (is this the astronomer platform chart?)")
@@ -266,19 +277,6 @@ class Check:
         }
 
 
-@dataclass
-class Verdict:
-    chart: str
-    chart_version: str
-    generation: str
-    checks: list[Check] = field(default_factory=list)
-    argv: list[str] = field(default_factory=list)
-
-    @property
-    def agree(self) -> bool:
-        return all(c.agree for c in self.checks)
-
-
 def _is_true(value: Any) -> bool:
     return value is True
 
@@ -299,37 +297,55 @@ def _norm(value: Any) -> Any:
     return value
 
 
-def compare(
-    expected_global: bool,
-    expected_houston: bool,
-    expected_resources: Mapping[str, Any] | None,
-    expected_image: str | None,
-    view: HoustonDagView,
-    *,
-    client_too: bool = True,
-) -> list[Check]:
-    """Each thing ``status`` says against what Houston reads.
+@dataclass(frozen=True)
+class Expected:
+    """What ``status`` reports Houston reads (its Houston model): a Houston config key and the value there."""
 
-    The resources and the image only matter while Houston has DAG-only deploys on (the chart generates them only
-    then): with the switch off they are shown, not judged. ``client_too``: the status resources come from the
-    values, which the chart hands to the DAG clients as well (a default applies to the server only).
+    key: KeyPath
+    value: Any  # None: nothing sets it
+
+
+SWITCHES = (("dag_only", "global switch"), ("configure", "houston switch"))
+RESOURCES = (("server_resources", "server resources"), ("client_resources", "client resources"))
+
+
+def compare_model(expected: Mapping[str, Expected], cm: HoustonConfigMap, defaults: Mapping[str, Any]) -> list[Check]:
+    """Each fact of the Houston model (``dag_only``, ``configure``, ``server_resources``, ``client_resources``,
+    ``image_repository`` + ``image_tag``) against the rendered config at the same Houston key.
+
+    Switches compare as Houston uses them (true or not); resources by quantity. The resources and the image
+    only matter while Houston has DAG-only deploys on (the chart generates them only then): with the switch off
+    they are shown, not judged.
     """
-    dag_only, configure = _is_true(view.dag_only.value), _is_true(view.configure.value)
-    checks = [
-        Check("global switch", expected_global, dag_only, expected_global == dag_only, view.dag_only),
-        Check("houston switch", expected_houston, configure, expected_houston == configure, view.configure),
-    ]
-    off = "" if dag_only else "not judged: DAG-only deploys are off in Houston's config"
-    if expected_resources is not None:
-        pairs = [(view.server_resources, "server resources")]
-        if client_too:
-            pairs.append((view.client_resources, "client resources"))
-        for setting, label in pairs:
-            same = _norm(expected_resources) == _norm(setting.value)
-            checks.append(Check(label, dict(expected_resources), setting.value, same or bool(off), setting, off))
-    if expected_image is not None:
-        same = view.image.value == expected_image
-        checks.append(Check("image", expected_image, view.image.value, same or bool(off), view.image, off))
+    eff = effective_config(defaults, cm)
+
+    def rendered(key: KeyPath) -> Setting:
+        value = get_path(eff, key)
+        if value is _MISSING:
+            return Setting(key, None, "unset")
+        return Setting(key, value, _where(cm, key))
+
+    checks: list[Check] = []
+    for name, label in SWITCHES:
+        if name in expected:
+            exp, got = expected[name], rendered(expected[name].key)
+            checks.append(
+                Check(label, _is_true(exp.value), _is_true(got.value), _is_true(exp.value) == _is_true(got.value), got)
+            )
+    dag_on = "dag_only" in expected and _is_true(rendered(expected["dag_only"].key).value)
+    off = "" if dag_on else "not judged: DAG-only deploys are off in Houston's config"
+    for name, label in RESOURCES:
+        if name in expected:
+            exp, got = expected[name], rendered(expected[name].key)
+            same = _norm(exp.value) == _norm(got.value)
+            checks.append(Check(label, exp.value, got.value, same or not dag_on, got, off))
+    if "image_repository" in expected and "image_tag" in expected:
+        repo, tag = expected["image_repository"], expected["image_tag"]
+        want = f"{repo.value}:{tag.value}" if repo.value is not None and tag.value is not None else None
+        got_repo, got_tag = rendered(repo.key), rendered(tag.key)
+        have = f"{got_repo.value}:{got_tag.value}" if got_repo.value is not None and got_tag.value is not None else None
+        image = Setting(repo.key[:-1], have, got_tag.source)
+        checks.append(Check("image", want, have, want == have or not dag_on, image, off))
     return checks
 
 

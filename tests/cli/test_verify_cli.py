@@ -75,34 +75,48 @@ def test_a_consistent_2x_file_agrees(tmp_path: Path) -> None:
 @pytest.mark.helm
 @needs_helm
 @needs_charts
-def test_a_passthrough_override_is_a_difference_json(tmp_path: Path) -> None:
-    """``astronomer.houston.config.deployments.dagOnlyDeployment: false`` wins over the global flag (set with
-    --set here); status only sees the global flag."""
+def test_a_passthrough_override_is_read_by_both_json(tmp_path: Path) -> None:
+    """``astronomer.houston.config.deployments.dagOnlyDeployment: false`` (set with --set here) wins over the
+    global flag: status's Houston model and the render agree that the switch is off."""
     f = tmp_path / "v.yaml"
     f.write_text(ON_1)
     r = run("-f", str(f), "--set", "astronomer.houston.config.deployments.dagOnlyDeployment=false",
             "--chart", str(CHARTS / "astronomer-1.2.0.tgz"), "--format", "json")  # fmt: skip
-    assert r.returncode == 1, r.stderr
+    assert r.returncode == 0, r.stdout + r.stderr
     out = json.loads(r.stdout)
-    assert out["agree"] is False and out["chart_version"] == "1.2.0"
+    assert out["agree"] is True and out["chart_version"] == "1.2.0"
     by_name = {c["check"]: c for c in out["checks"]}
-    assert by_name["global switch"]["agree"] is False
-    assert by_name["global switch"]["status_says"] is True and by_name["global switch"]["houston_reads"] is False
+    assert by_name["global switch"]["status_says"] is False and by_name["global switch"]["houston_reads"] is False
     assert by_name["global switch"]["from"].startswith("local-production.yaml")
-    assert by_name["houston switch"]["agree"] is True
-    assert "--set" in out["helm"] and "astronomer.houston.config.deployments.dagOnlyDeployment=false" in out["helm"]
+    assert by_name["houston switch"]["houston_reads"] is True
+    assert "not judged" in by_name["server resources"]["note"]
+    assert "astronomer.houston.config.deployments.dagOnlyDeployment=false" in out["helm"]
 
 
 @pytest.mark.helm
 @needs_helm
 @needs_charts
-def test_0_34_0_writes_resources_where_houston_does_not_read_them(tmp_path: Path) -> None:
+def test_a_tag_houston_reads_as_a_number_is_a_difference(tmp_path: Path) -> None:
+    """The chart renders the tag unquoted: Houston reads ``"0.10"`` as the number 0.1."""
+    f = tmp_path / "v.yaml"
+    f.write_text(ON_1.replace("    resources:", "    tag: '0.10'\n    resources:"))
+    r = run("-f", str(f), "--chart", str(CHARTS / "astronomer-1.2.0.tgz"))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "DIFF image" in r.stdout and "ap-dag-deploy:0.10" in r.stdout and "ap-dag-deploy:0.1 at" in r.stdout
+    assert "Houston does NOT read what status says: 1 difference." in r.stdout
+
+
+@pytest.mark.helm
+@needs_helm
+@needs_charts
+def test_0_34_0_resources_are_checked_at_the_key_that_release_generates(tmp_path: Path) -> None:
     f = tmp_path / "v.yaml"
     f.write_text(ON_1)
-    r = run("-f", str(f), "--chart", str(CHARTS / "astronomer-0.34.0.tgz"))
-    assert r.returncode == 1, r.stderr
-    assert "DIFF server resources" in r.stdout and "Houston's default" in r.stdout
-    assert "ok   global switch" in r.stdout and "ok   image" in r.stdout
+    r = run("-f", str(f), "--chart", str(CHARTS / "astronomer-0.34.0.tgz"), "--format", "json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    checks = {c["check"]: c for c in json.loads(r.stdout)["checks"]}
+    assert checks["server resources"]["houston_key"] == "deployments.dagDeploy.resources"  # not .server.resources
+    assert "client resources" not in checks
 
 
 @pytest.mark.helm
@@ -164,7 +178,23 @@ def test_every_minor_line_agrees_on_a_consistent_file(version: str, text: str, t
     assert r.returncode == 0, r.stdout + r.stderr
     checks = {c["check"]: c for c in json.loads(r.stdout)["checks"]}
     assert set(checks) == {"global switch", "houston switch", "server resources", "client resources", "image"}
+    assert all(c["agree"] and not c["note"] for c in checks.values())
     assert checks["server resources"]["houston_reads"] == {
         "requests": {"cpu": "2", "memory": "3Gi"}, "limits": {"cpu": "2", "memory": "3Gi"},
     }  # fmt: skip
     assert checks["image"]["from"].startswith("production.yaml")
+
+
+@pytest.mark.helm
+@needs_helm
+@needs_charts
+@pytest.mark.parametrize(("version", "cpu"), [("2.0.1", "100m"), ("2.1.0", "200m")])
+def test_the_2x_chart_default_resources_per_release(version: str, cpu: str, tmp_path: Path) -> None:
+    """2.1.0's chart sets 200m/384Mi; 2.0.x sets none (Houston's 100m/384Mi applies): status says so per release."""
+    f = tmp_path / "v.yaml"
+    lines = [ln for ln in ON_2.splitlines(keepends=True) if "resources" not in ln and "cpu" not in ln]
+    f.write_text("".join(lines))
+    r = run("-f", str(f), "--chart", str(CHARTS / f"astronomer-{version}.tgz"), "--format", "json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    server = {c["check"]: c for c in json.loads(r.stdout)["checks"]}["server resources"]
+    assert server["status_says"]["requests"]["cpu"] == cpu == server["houston_reads"]["requests"]["cpu"]

@@ -76,22 +76,57 @@ def test_run_helm_without_helm_is_one_line() -> None:
         render_check.run_helm(["/nonexistent/helm", "version"])
 
 
-def test_compare_judges_resources_only_while_on() -> None:
+def _expected(**facts: tuple[tuple[str, ...], object]) -> dict[str, render_check.Expected]:
+    return {name: render_check.Expected(key, value) for name, (key, value) in facts.items()}
+
+
+DAG_ONLY = ("deployments", "dagOnlyDeployment")
+CONFIGURE = ("deployments", "configureDagDeployment")
+SERVER = ("deployments", "dagDeploy", "server", "resources")
+CLIENT = ("deployments", "dagDeploy", "client", "resources")
+REPO = ("deployments", "dagDeploy", "images", "dagServer", "repository")
+TAG = ("deployments", "dagDeploy", "images", "dagServer", "tag")
+
+
+def test_compare_model_judges_resources_and_image_only_while_on() -> None:
     cm = HoustonConfigMap({"deployments": {"dagOnlyDeployment": False}}, {})
-    view = render_check.dag_view(cm, "0.36", {})
-    checks = render_check.compare(False, False, {"requests": {"cpu": "1"}}, "r:t", view)
-    assert [c.agree for c in checks] == [True, True, True, True, True]
-    assert all("not judged" in c.note for c in checks[2:])
-    res = {"requests": {"cpu": "1", "memory": "1536Mi"}}
-    on = HoustonConfigMap(
-        {"deployments": {"dagOnlyDeployment": True, "configureDagDeployment": True,
-                         "dagDeploy": {"server": {"resources": {"requests": {"cpu": "1000m", "memory": "1.5Gi"}}}}}},
-        {},
+    expected = _expected(
+        dag_only=(DAG_ONLY, False), configure=(CONFIGURE, None), server_resources=(SERVER, {"requests": {"cpu": "1"}}),
+        image_repository=(REPO, "r"), image_tag=(TAG, "t"),
     )  # fmt: skip
-    checks = render_check.compare(True, True, res, None, render_check.dag_view(on, "0.36", {}))
+    checks = render_check.compare_model(expected, cm, {})
     assert [(c.name, c.agree) for c in checks] == [
-        ("global switch", True), ("houston switch", True), ("server resources", True), ("client resources", False),
+        ("global switch", True), ("houston switch", True), ("server resources", True), ("image", True),
     ]  # fmt: skip
+    assert all("not judged" in c.note for c in checks[2:])
+
+
+def test_compare_model_compares_quantities_and_names_the_source() -> None:
+    on = HoustonConfigMap(
+        {"deployments": {"dagOnlyDeployment": True,
+                         "dagDeploy": {"server": {"resources": {"requests": {"cpu": "1000m", "memory": "1.5Gi"}}},
+                                       "images": {"dagServer": {"repository": "r", "tag": 0.1}}}}},
+        {"deployments": {"configureDagDeployment": True}},
+    )  # fmt: skip
+    res = {"requests": {"cpu": "1", "memory": "1536Mi"}}
+    expected = _expected(
+        dag_only=(DAG_ONLY, True), configure=(CONFIGURE, True), server_resources=(SERVER, res),
+        client_resources=(CLIENT, res), image_repository=(REPO, "r"), image_tag=(TAG, "0.10"),
+    )  # fmt: skip
+    checks = {c.name: c for c in render_check.compare_model(expected, on, {})}
+    assert checks["server resources"].agree and checks["server resources"].houston.source.startswith("production")
+    assert checks["houston switch"].agree and checks["houston switch"].houston.source.startswith("local-production")
+    assert not checks["client resources"].agree and checks["client resources"].houston.source == "unset"
+    assert not checks["image"].agree and checks["image"].actual == "r:0.1"
+
+
+def test_houstons_yaml_is_1_2() -> None:
+    manifest = (
+        "kind: ConfigMap\ndata:\n  production.yaml: |\n    a: yes\n    b: 0.10\n    c: 0o17\n"
+        "  local-production.yaml: |\n    d: on\n"
+    )
+    cm = render_check.parse_configmap(manifest)
+    assert cm.production == {"a": "yes", "b": 0.1, "c": 15} and cm.local_production == {"d": "on"}
 
 
 @pytest.mark.parametrize("version", LINES)
