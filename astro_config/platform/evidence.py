@@ -35,11 +35,14 @@ class Conflict:
 
 
 def version_source(value: str, argv: Sequence[str], environ: Mapping[str, str]) -> str:
-    """How the declared version was given: ``--platform-version V`` or ``ASTRO_PLATFORM_VERSION=V``.
+    """How the declared version was given: ``FILE@V``, ``--platform-version V`` or ``ASTRO_PLATFORM_VERSION=V``.
 
     Typer reads both into one parameter; the command line wins over the environment, so the flag on ``argv``
     (``--platform-version V`` or ``--platform-version=V``) decides, and the environment is the source otherwise.
     """
+    for arg in argv[1:]:  # FILE@VERSION (status): that file's own release
+        if arg.endswith(f"@{value}") and len(arg) > len(value) + 1:
+            return arg
     for arg in argv[1:]:
         if arg == "--":
             break
