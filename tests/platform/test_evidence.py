@@ -33,12 +33,6 @@ BOTH = V2 + "  nginxEnabled: false\n  dagOnlyDeployment:\n    image: a:b\n"
         ),
     ],
 )
-def test_a_file_at_version_names_itself() -> None:
-    argv = ["x", "status", "a.yaml@0.37.7", "b.yaml", "--platform-version", "2.1.0"]
-    assert evidence.version_source("0.37.7", argv, {}) == "a.yaml@0.37.7"
-    assert evidence.version_source("2.1.0", argv, {}) == "--platform-version 2.1.0"
-
-
 def test_where_the_version_came_from(argv: list[str], env: dict[str, str], expected: str) -> None:
     assert evidence.version_source("0.37.7", argv, env) == expected
 
@@ -85,3 +79,9 @@ def test_force_and_inferred_versions_go_on() -> None:
     assert forced.generation is declared.generation
     assert forced.decided_by == "ASTRO_PLATFORM_VERSION=2.1.0"
     assert evidence.check_declared(doc, declared, None, ["x"], {}) is declared
+
+
+def test_a_file_at_version_names_itself() -> None:
+    argv = ["x", "status", "a.yaml@0.37.7", "b.yaml", "--platform-version", "2.1.0"]
+    assert evidence.version_source("0.37.7", argv, {}) == "a.yaml@0.37.7"
+    assert evidence.version_source("2.1.0", argv, {}) == "--platform-version 2.1.0"
