@@ -750,8 +750,7 @@ def disable_cmd(
         bool,
         typer.Option(
             "--force",
-            help="Write even a read-only file; go on with a file of another layout than the declared platform "
-            "version.",
+            help="Write even a read-only file; go on with a file of another layout than the declared platform version.",
         ),
     ] = False,
     overrides: OverridesOpt = None,
