@@ -170,6 +170,7 @@ def finish_edit(
         stdout=sys.stdout,
         extra_files=extra_files or [],
         diff_text=diff_text,
+        style_diff=colorize_diff if should_color(sys.stdout) else None,
     )
     for note in result.notes:
         err(f"note: {note}")
@@ -223,11 +224,42 @@ def upload_target(upload: str | None, dags_dir: Path | None) -> tuple[int | None
 
 
 def should_color(stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
-    """Colour for a terminal only: never with ``NO_COLOR`` set (non-empty, see no-color.org) or ``TERM=dumb``."""
-    if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
+    """Colour for a terminal only: never with ``NO_COLOR`` set (non-empty, see no-color.org); always with
+    ``FORCE_COLOR`` set (non-empty, not ``0``); otherwise when ``stream`` is a terminal and ``TERM`` is not
+    ``dumb``."""
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    if environ.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+# what each kind of line of a unified diff looks like in colour
+DIFF_STYLES: dict[str, dict[str, Any]] = {
+    "header": {"bold": True},
+    "-": {"fg": "red"},
+    "+": {"fg": "green"},
+    "@": {"fg": "cyan"},
+}
+
+
+def colorize_diff(diff: str) -> str:
+    """A unified diff styled with click's ``style`` line by line (line endings, CRLF too, left outside)."""
+    out: list[str] = []
+    for line in diff.splitlines(keepends=True):
+        kind = "header" if line.startswith(("---", "+++")) else line[:1]
+        if kind in DIFF_STYLES:
+            end = "\r\n" if line.endswith("\r\n") else ("\n" if line.endswith("\n") else "")
+            out.append(typer.style(line[: len(line) - len(end)], **DIFF_STYLES[kind]) + end)
+        else:
+            out.append(line)
+    return "".join(out)
 
 
 # what each role of a lint report looks like in colour (see astro_config.lint.reporters.ROLES)

@@ -20,9 +20,6 @@ from typing import Literal, TextIO
 
 from astro_config.errors import ExitCode, WriteError
 
-_RESET = "\x1b[0m"
-_COLORS = {"+": "\x1b[32m", "-": "\x1b[31m", "@": "\x1b[36m", "h": "\x1b[1m"}
-
 
 def _split_keep(text: str) -> list[str]:
     """Lines with their endings ("\\n" or "\\r\\n"), split on "\\n" only (as YAML line numbers count)."""
@@ -207,30 +204,6 @@ def grouped_opcodes(
     if head == len(a) == len(b):
         return
     yield from _FixedOpcodes(_window_opcodes(a, b, head, tail)).get_grouped_opcodes(context)
-
-
-def colorize_diff(diff: str) -> str:
-    out: list[str] = []
-    for line in diff.splitlines(keepends=True):
-        color = _COLORS["h"] if line.startswith(("---", "+++")) else _COLORS.get(line[:1], "")
-        if color:
-            end = "\r\n" if line.endswith("\r\n") else ("\n" if line.endswith("\n") else "")
-            out.append(color + line[: len(line) - len(end)] + _RESET + end)
-        else:
-            out.append(line)
-    return "".join(out)
-
-
-def use_color(stream: TextIO) -> bool:
-    if os.environ.get("NO_COLOR", "") != "":
-        return False
-    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
-        return True
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
-    except ValueError:  # closed stream
-        return False
 
 
 def digest(data: bytes) -> str:
@@ -639,11 +612,13 @@ def emit(
     redact_line: Callable[[str], str] | None = None,
     extra_files: Iterable[tuple[Path, bytes]] = (),
     diff_text: str | None = None,
+    style_diff: Callable[[str], str] | None = None,
 ) -> Outcome:
     """Carry out the write mode for one edited file. Returns the exit code and messages for stderr.
 
     ``diff_text``, when given, is the diff to show and to write with ``--diff-file`` (e.g. one with secrets
-    hidden); otherwise it is computed from the texts."""
+    hidden); otherwise it is computed from the texts. ``style_diff`` styles the diff shown on ``stdout`` (the
+    CLI passes one for a colour terminal); a ``--diff-file`` always gets the plain diff."""
     opts.validate()
     changed = old_bytes != new_bytes
     diff = diff_text if diff_text is not None else unified_diff(old_text, new_text, name, redact_line=redact_line)
@@ -674,7 +649,7 @@ def emit(
         assert path is not None
         refuse_read_only(path, opts.force)
     if not opts.write and not opts.output and diff and not opts.quiet and not is_stdout(opts.diff_file):
-        stdout.write(colorize_diff(diff) if use_color(stdout) else diff)
+        stdout.write(style_diff(diff) if style_diff is not None else diff)
     # Every file this command writes, in one all-or-nothing transaction (the main file last).
     writes: list[tuple[Path, bytes, bytes | None]] = []
     if opts.diff_file is not None and not is_stdout(opts.diff_file):

@@ -18,11 +18,9 @@ from astro_config.document import writing
 from astro_config.document.writing import (
     WriteOptions,
     backup_path,
-    colorize_diff,
     digest,
     emit,
     unified_diff,
-    use_color,
     write_atomic,
     write_files,
 )
@@ -68,36 +66,6 @@ def test_diff_applies_with_patch(tmp_path: Path, crlf: bool, final: bool) -> Non
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "v.yaml").read_bytes() == new.encode()
-
-
-def test_colorize_diff() -> None:
-    d = unified_diff("a: 1\n", "a: 2\n", "v.yaml")
-    c = colorize_diff(d)
-    assert "\x1b[31m-a: 1\x1b[0m\n" in c and "\x1b[32m+a: 2\x1b[0m\n" in c and "\x1b[1m--- a/v.yaml\x1b[0m\n" in c
-    assert colorize_diff("-x\r\n") == "\x1b[31m-x\x1b[0m\r\n"
-
-
-class _Tty(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_use_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
-    monkeypatch.setenv("TERM", "xterm")
-    assert use_color(_Tty()) and not use_color(io.StringIO())
-    monkeypatch.setenv("TERM", "dumb")
-    assert not use_color(_Tty())
-    monkeypatch.setenv("FORCE_COLOR", "1")
-    assert use_color(io.StringIO())
-    monkeypatch.setenv("NO_COLOR", "1")
-    assert not use_color(_Tty())
-    closed = _Tty()
-    closed.close()
-    monkeypatch.delenv("NO_COLOR")
-    monkeypatch.delenv("FORCE_COLOR")
-    assert not use_color(closed)
 
 
 def test_digest() -> None:
