@@ -7,15 +7,20 @@ own. Edits are spliced into the original text at those offsets, then verified (:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
+import functools
+import math
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from astro_config.document.events import has_libyaml, make_parser
 from astro_config.errors import InputError, KeyPathError
 from astro_config.keypath import KeyPath, format_path
 from astro_config.scalars import go_format_float, resolve
@@ -30,6 +35,9 @@ MAX_LINES = 500_000
 _LINE_CHUNK = 1 << 20  # characters examined at a time when measuring lines
 
 MISSING: Any = object()
+_UNLIMITED = 1 << 62  # (Helm's reading has no size limits)
+_HELM_TOO_DEEP = "values nested too deeply (recursive alias?)"
+_HELM_MAX_DEPTH = 200
 
 
 class LimitError(InputError):
@@ -155,15 +163,28 @@ def _line_starts(text: str) -> list[int]:
 
 
 class _Composer:
-    """Builds :class:`Node` trees from ruamel.yaml's event stream (libyaml when available)."""
+    """Builds :class:`Node` trees from ruamel.yaml's event stream (libyaml when available).
 
-    def __init__(self, text: str, name: str) -> None:
+    ``helm=True`` composes as Helm's loader does (ruamel.yaml's composer over libyaml, go-yaml alike): the
+    first document only, an anchor defined from where it starts (a collection may alias itself), a reused
+    anchor an error, no size limits, errors worded ``invalid YAML: ...`` at libyaml's (line, column), which
+    :attr:`marks` also keeps for the start of every node.
+    """
+
+    def __init__(self, text: str, name: str, *, helm: bool = False) -> None:
         self.text = text
         self.name = name
         self.anchors: dict[str, Node] = {}
         self._starts: list[int] | None = None
         self.aliases: list[tuple[Node, Node]] = []  # (alias node, target)
         self.count = 0  # nodes read so far (aliases count once)
+        self.helm = helm
+        self.marks: dict[int, tuple[int, int]] = {}  # helm: node start -> libyaml's 1-based (line, column)
+        self.max_depth = _UNLIMITED if helm else MAX_DEPTH
+        self.max_nodes = _UNLIMITED if helm else MAX_NODES
+        self.max_expanded = _UNLIMITED if helm else MAX_EXPANDED_NODES
+        self.deep_at: tuple[int, int] | None = None  # helm: the first node nested _HELM_MAX_DEPTH deep
+        self.libyaml = helm and has_libyaml()  # (Helm's wording of composer errors follows libyaml's composer)
 
     def position(self, index: int) -> tuple[int, int]:
         if self._starts is None:
@@ -182,7 +203,7 @@ class _Composer:
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
         from ruamel.yaml.reader import ReaderError
 
-        parser = _make_parser(self.text)
+        parser = make_parser(self.text)
         root: Node | None = None
         docs = 0
         try:
@@ -194,6 +215,8 @@ class _Composer:
                 if isinstance(event, ev.DocumentStartEvent):
                     docs += 1
                     if docs > 1:
+                        if self.helm:  # Helm reads the first document only
+                            break
                         raise self.fail(
                             event.start_mark.index,
                             "more than one YAML document in the file (a values file holds one)",
@@ -204,15 +227,40 @@ class _Composer:
                         raise self.fail(end.start_mark.index, "expected the end of the document")
         except InputError:
             raise
-        except MarkedYAMLError as e:
-            raise self._translate(e) from None
-        except ReaderError as e:  # a character YAML does not allow (control characters, U+FFFE, ...)
-            raise self._reader_error(e) from None
-        except YAMLError as e:  # pragma: no cover - other unmarked parser errors are rare
-            raise InputError(self.name, "YAML error: " + " ".join(str(e).split())) from None
+        except YAMLError as e:
+            if self.helm:
+                raise self._helm_error(e) from None
+            if isinstance(e, MarkedYAMLError):
+                raise self._translate(e) from None
+            if isinstance(e, ReaderError):  # a character YAML does not allow (control characters, U+FFFE, ...)
+                raise self._reader_error(e) from None
+            raise InputError(self.name, "YAML error: " + " ".join(str(e).split())) from None  # pragma: no cover
         except RecursionError:
+            if self.helm:  # (where Helm's loader stops: the first node that deep)
+                raise InputError(self.name, _HELM_TOO_DEEP, *(self.deep_at or (None, None))) from None
             raise LimitError(self.name, f"nesting deeper than {MAX_DEPTH} levels") from None
         return root
+
+    def _helm_error(self, e: Any) -> InputError:
+        """A parser error as Helm's loader words it (libyaml's mark)."""
+        from ruamel.yaml.error import MarkedYAMLError
+
+        if isinstance(e, MarkedYAMLError):
+            mark = e.problem_mark or e.context_mark
+            problem = e.problem or e.context or "invalid YAML"
+            line = mark.line + 1 if mark is not None else None
+            col = mark.column + 1 if mark is not None else None
+            return InputError(self.name, f"invalid YAML: {problem}", line, col)
+        return InputError(self.name, f"invalid YAML: {str(e).splitlines()[0] if str(e) else e}")
+
+    def _helm_anchor(self, event: Any, node: Node) -> None:
+        """Define ``node``'s anchor from where it starts, as ruamel.yaml's composer does (libyaml's refuses a
+        reused anchor; the pure-Python one redefines it)."""
+        anchor = event.anchor
+        if anchor in self.anchors and self.libyaml:
+            m = event.start_mark
+            raise InputError(self.name, "invalid YAML: second occurrence", m.line + 1, m.column + 1)
+        self.anchors[anchor] = node
 
     def _reader_error(self, e: Any) -> InputError:
         char = e.character
@@ -244,10 +292,15 @@ class _Composer:
 
     def _node(self, parser: Any, event: Any, depth: int) -> Node:
         ev = _events()
-        if depth > MAX_DEPTH:
+        if depth > self.max_depth:
             raise self.fail(event.start_mark.index, f"nesting deeper than {MAX_DEPTH} levels", limit=True)
+        if self.helm and type(event) is not ev.AliasEvent:
+            m = event.start_mark
+            self.marks[m.index] = (m.line + 1, m.column + 1)
+            if depth == _HELM_MAX_DEPTH and self.deep_at is None:
+                self.deep_at = self.marks[m.index]
         self.count += 1
-        if self.count > MAX_NODES:
+        if self.count > self.max_nodes:
             raise self.fail(
                 event.start_mark.index,
                 f"more than {MAX_NODES:,} YAML nodes (real values files have a few thousand); refusing to read it",
@@ -257,9 +310,18 @@ class _Composer:
         if kind is ev.ScalarEvent:
             node = Node("scalar", event.start_mark.index, event.end_mark.index, event.value, event.style or "")
             node.anchor, node.tag = event.anchor, event.tag
+            if self.helm:
+                if node.tag == "!":  # the non-specific tag: the tag ruamel.yaml's composer resolves it to
+                    node.tag = _implicit_tag(node.value) if event.implicit[0] else _LONG + "str"
+                if node.anchor:
+                    self._helm_anchor(event, node)
         elif kind is ev.AliasEvent:
             target = self.anchors.get(event.anchor)
             if target is None:
+                if self.helm:
+                    m = event.start_mark
+                    found = "found undefined alias" if self.libyaml else f"found undefined alias {event.anchor!r}"
+                    raise InputError(self.name, f"invalid YAML: {found}", m.line + 1, m.column + 1)
                 raise self.fail(event.start_mark.index, f"alias *{event.anchor} refers to no anchor defined before it")
             node = Node("alias", event.start_mark.index, event.end_mark.index, event.anchor, target=target)
             node.size = target.size
@@ -270,6 +332,8 @@ class _Composer:
             node = Node("seq", event.start_mark.index, event.end_mark.index, items)
             node.style = "flow" if event.flow_style else "block"
             node.anchor, node.tag = event.anchor, event.tag
+            if self.helm and node.anchor:
+                self._helm_anchor(event, node)
             size = 1
             end_kind = ev.SequenceEndEvent
             while True:
@@ -281,7 +345,7 @@ class _Composer:
                 child = self._node(parser, child_event, depth + 1)
                 items.append(child)
                 size += child.size
-                if size > MAX_EXPANDED_NODES:
+                if size > self.max_expanded:
                     raise self._bomb(node)
             node.size = size
             if node.style == "block" and items:
@@ -291,6 +355,8 @@ class _Composer:
             node = Node("map", event.start_mark.index, event.end_mark.index, pairs)
             node.style = "flow" if event.flow_style else "block"
             node.anchor, node.tag = event.anchor, event.tag
+            if self.helm and node.anchor:
+                self._helm_anchor(event, node)
             size = 1
             end_kind = ev.MappingEndEvent
             while True:
@@ -303,14 +369,14 @@ class _Composer:
                 value = self._node(parser, parser.get_event(), depth + 1)
                 pairs.append((key, value))
                 size += key.size + value.size
-                if size > MAX_EXPANDED_NODES:
+                if size > self.max_expanded:
                     raise self._bomb(node)
             node.size = size
             if node.style == "block" and pairs:
                 node.end = max(node.end, pairs[-1][1].end, pairs[-1][0].end)
         else:  # pragma: no cover - the parser yields nothing else here
             raise self.fail(event.start_mark.index, f"unexpected YAML event {type(event).__name__}")
-        if node.anchor:
+        if node.anchor and not self.helm:
             self.anchors[node.anchor] = node
         return node
 
@@ -332,19 +398,6 @@ def _events() -> Any:
 
         _EVENTS = ruamel.yaml.events
     return _EVENTS
-
-
-def _make_parser(text: str) -> Any:
-    try:
-        from _ruamel_yaml import CParser  # type: ignore[import-not-found]  # libyaml, via ruamel.yaml.clib
-
-        return CParser(text)
-    except ImportError:  # pragma: no cover - pure-Python fallback
-        from ruamel.yaml import YAML
-
-        y = YAML(typ="safe", pure=True)
-        y.reader.stream = text
-        return y.parser
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -911,16 +964,300 @@ def type_name(value: Any) -> str:
     return type(value).__name__  # pragma: no cover
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Helm's reading (helm/helmyaml.py's loader): plain data, positions, duplicates, typing notes
+# --------------------------------------------------------------------------------------------------------------
+
+Position = tuple[int, int]
+FLOAT64_EXACT = 2**53
+_LONG = "tag:yaml.org,2002:"
+_IMPLICIT_TAGS = frozenset(
+    _LONG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value", "yaml")
+)
+_NOT_SCALAR_TAGS = ("!!map", "!!seq", "!!omap", "!!set", "!!pairs")
+
+
+@dataclass(frozen=True, slots=True)
+class ScalarNote:
+    """A scalar (or key) whose Helm meaning the caller's ``explain`` found worth a word."""
+
+    path: KeyPath
+    line: int
+    column: int
+    text: str  # as written
+    value: Any  # what Helm's templates see
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateKey:
+    path: KeyPath
+    line: int  # of the later key, which wins
+    column: int
+    first_line: int
+
+
+@dataclass
+class HelmData:
+    """One values file as Helm reads it (see :func:`load_helm`)."""
+
+    data: dict[str, Any]
+    key_positions: dict[KeyPath, Position] = field(default_factory=dict)
+    value_positions: dict[KeyPath, Position] = field(default_factory=dict)
+    duplicates: list[DuplicateKey] = field(default_factory=list)
+    notes: list[ScalarNote] = field(default_factory=list)
+
+
+Explain = Callable[[str, str, Any], str]  # (text, go-yaml tag, value) -> why it may surprise, or ""
+ExplainKey = Callable[[str, str], str]  # (key as written, key as Helm has it) -> message, or ""
+
+
+def load_helm(
+    text: str, name: str, *, explain: Explain | None = None, explain_key: ExplainKey | None = None
+) -> HelmData:
+    """Read values text the way Helm 3.17 does (go-yaml v2 typing; see :mod:`astro_config.helm.helmyaml`).
+
+    Unlike :func:`load_text` this reads like Helm's loader: the first document only, duplicate keys kept (the
+    last wins, each listed in ``duplicates``), integers beyond 2**53 rounded to float64, explicit tags resolved
+    as go-yaml does, no size limits, positions as libyaml counts lines. ``explain`` is asked about every plain
+    untagged value scalar and ``explain_key`` about every plain key that Helm reads as another string; what
+    they answer goes to ``notes``. Raises :class:`InputError` for what Helm rejects.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    composer = _Composer(text, name, helm=True)
+    root = composer.compose()
+    walker = _HelmWalker(name, composer.marks, explain, explain_key)
+    if root is None:
+        return HelmData({})
+    if root.kind == "scalar":
+        if walker.scalar(root, ()) is None:
+            return HelmData({})
+        raise walker.fail(root, "values must be a mapping, not a scalar")
+    if root.kind != "map":
+        raise walker.fail(root, "values must be a mapping, not a list")
+    data = walker.node(root, ())
+    walker.key_positions.setdefault((), (1, 1))
+    return HelmData(data, walker.key_positions, walker.value_positions, walker.duplicates, walker.notes)
+
+
+@functools.cache
+def _implicit_resolver() -> Any:
+    """ruamel.yaml's YAML 1.2 implicit resolver, which Helm's loader asks whether a tag is the implicit one."""
+    from ruamel.yaml.resolver import VersionedResolver
+
+    return VersionedResolver(version=(1, 2))
+
+
+def _implicit_tag(text: str) -> str:
+    from ruamel.yaml.nodes import ScalarNode
+
+    return str(_implicit_resolver().resolve(ScalarNode, text, (True, False)))
+
+
+def _effective_tag(node: Node) -> str:
+    """The tag ruamel.yaml's composer gives a scalar: its own (``!`` is resolved when composing with
+    ``helm=True``), else the YAML 1.2 implicit one for a plain scalar, else ``str``."""
+    tag = node.tag
+    if tag is None:
+        return _implicit_tag(node.value) if node.style == "" else _LONG + "str"
+    return tag
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_LONG) :] if tag.startswith(_LONG) else tag
+
+
+class _HelmWalker:
+    """Plain data from a :class:`Node` tree (composed with ``helm=True``) as Helm's loader reads it."""
+
+    def __init__(
+        self, name: str, marks: dict[int, Position], explain: Explain | None, explain_key: ExplainKey | None
+    ) -> None:
+        self.name = name
+        self.marks = marks
+        self.explain = explain
+        self.explain_key = explain_key
+        self.key_positions: dict[KeyPath, Position] = {}
+        self.value_positions: dict[KeyPath, Position] = {}
+        self.duplicates: list[DuplicateKey] = []
+        self.notes: list[ScalarNote] = []
+        self.depth = 0
+
+    def pos(self, node: Node) -> Position:
+        return self.marks[node.start]
+
+    def fail(self, node: Node, message: str) -> InputError:
+        line, col = self.pos(node)
+        return InputError(self.name, message, line, col)
+
+    @staticmethod
+    def is_plain_implicit(node: Node) -> bool:
+        if node.style != "":
+            return False
+        tag = node.tag
+        if tag is None:
+            return True
+        return tag in _IMPLICIT_TAGS and tag == _implicit_tag(node.value)
+
+    def scalar(self, node: Node, path: KeyPath, notes: bool = True) -> Any:
+        from astro_config.scalars import BINARY, MERGE, STR, resolve
+
+        text: str = node.value
+        if self.is_plain_implicit(node):
+            rtag, value = resolve(text)
+            explicit = ""
+        else:
+            explicit = _short_tag(_effective_tag(node))
+            if node.style != "" and explicit in (STR, ""):
+                return text
+            if explicit == BINARY:
+                try:
+                    raw = base64.b64decode(text.replace("\n", "").replace(" ", ""), validate=True)
+                except (binascii.Error, ValueError) as exc:
+                    raise self.fail(node, f"!!binary value is not base64: {exc}") from None
+                return raw.decode("utf-8", errors="replace")
+            if not explicit.startswith("!!") or explicit in _NOT_SCALAR_TAGS:
+                return text  # unknown local tags: go-yaml hands over the string
+            try:
+                rtag, value = resolve(text, explicit)
+            except ValueError as exc:
+                raise self.fail(node, str(exc)) from None
+        if rtag == MERGE:
+            return text
+        if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
+            raise self.fail(
+                node,
+                f"{text!r} is a YAML float that JSON cannot hold: Helm fails with "
+                f'"json: unsupported value: {go_format_float(value)}"; quote it to keep a string',
+            )
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > FLOAT64_EXACT:
+            value = float(value)
+        if notes and not explicit and self.explain is not None:
+            message = self.explain(text, rtag, value)
+            if message:
+                line, col = self.pos(node)
+                self.notes.append(ScalarNote(path, line, col, text, value, message))
+        return value
+
+    def key(self, node: Node, path: KeyPath) -> str:
+        from astro_config.scalars import resolve
+
+        if node.kind != "scalar":
+            raise self.fail(node, 'a mapping key must be a scalar: Helm fails with "invalid map key"')
+        value = self.scalar(node, path, notes=False)
+        text = node.value
+        if value is None:
+            raise self.fail(
+                node,
+                'a null map key (empty, ~ or null): Helm fails with "unsupported map key of type: <nil>"; quote it',
+            )
+        if isinstance(value, bool):
+            key = "true" if value else "false"
+        elif isinstance(value, int):
+            key = str(value)
+        elif isinstance(value, float):
+            if float(value).is_integer() and abs(value) > FLOAT64_EXACT and self.is_plain_implicit(node):
+                # a big integer key: go-yaml gives int64/uint64, printed exactly
+                _, raw = resolve(text)
+                key = str(raw) if isinstance(raw, int) else go_format_float(value, "g", 32)
+            else:
+                key = go_format_float(value, "g", 32)
+        else:
+            key = str(value)
+        if key != text and self.explain_key is not None and self.is_plain_implicit(node):
+            message = self.explain_key(text, key)
+            if message:
+                line, col = self.pos(node)
+                self.notes.append(ScalarNote((*path, key), line, col, text, key, message))
+        return key
+
+    def node(self, node: Node, path: KeyPath) -> Any:
+        if node.kind == "alias":  # ruamel.yaml's composer hands over the anchored node itself
+            assert node.target is not None
+            node = node.target
+        self.depth += 1
+        if self.depth > _HELM_MAX_DEPTH:
+            raise self.fail(node, _HELM_TOO_DEEP)
+        try:
+            kind = node.kind
+            if kind == "scalar":
+                self.value_positions.setdefault(path, self.pos(node))
+                return self.scalar(node, path)
+            if kind == "seq":
+                self.value_positions.setdefault(path, self.pos(node))
+                out_list: list[Any] = []
+                for i, item in enumerate(node.value):
+                    if item.kind == "alias":
+                        assert item.target is not None
+                        item = item.target
+                    self.key_positions[(*path, i)] = self.pos(item)
+                    out_list.append(self.node(item, (*path, i)))
+                return out_list
+            self.value_positions.setdefault(path, self.pos(node))
+            out: dict[str, Any] = {}
+            self.mapping_into(node, path, out, {})
+            return out
+        finally:
+            self.depth -= 1
+
+    def mapping_into(self, node: Node, path: KeyPath, out: dict[str, Any], seen: dict[str, Position]) -> None:
+        for knode, vnode in node.value:
+            if knode.kind == "alias":
+                assert knode.target is not None
+                knode = knode.target
+            if vnode.kind == "alias":
+                assert vnode.target is not None
+                vnode = vnode.target
+            if knode.kind == "scalar" and knode.value == "<<" and knode.style == "" and _is_merge_tag(knode):
+                sources = list(reversed(vnode.value)) if vnode.kind == "seq" else [vnode]
+                for src in sources:
+                    if src.kind == "alias":
+                        assert src.target is not None
+                        src = src.target
+                    if src.kind != "map":
+                        raise self.fail(src, "map merge requires map or sequence of maps as the value")
+                    # go-yaml v2 decodes the merged mapping straight into this one: it overwrites
+                    self.mapping_into(src, path, out, {})
+                continue
+            key = self.key(knode, path)
+            kpos = self.pos(knode)
+            if key in seen:
+                self.duplicates.append(DuplicateKey((*path, key), kpos[0], kpos[1], seen[key][0]))
+            seen[key] = kpos
+            self.key_positions[(*path, key)] = kpos
+            # drop positions of a previous value under the same key
+            if key in out:
+                self.forget((*path, key))
+                self.key_positions[(*path, key)] = kpos
+            out[key] = self.node(vnode, (*path, key))
+
+    def forget(self, prefix: KeyPath) -> None:
+        n = len(prefix)
+        for store in (self.key_positions, self.value_positions):
+            for p in [p for p in store if p[:n] == prefix]:
+                del store[p]
+
+
+def _is_merge_tag(node: Node) -> bool:
+    tag = node.tag
+    return tag is None or tag == _LONG + "merge"
+
+
 __all__ = [
     "MISSING",
+    "DuplicateKey",
     "Entry",
+    "HelmData",
     "KeyPathError",
     "LimitError",
     "Node",
+    "ScalarNote",
     "ValuesDocument",
     "helm_scalar",
     "load_bytes",
     "load_file",
+    "load_helm",
     "load_text",
     "to_plain",
 ]

@@ -24,8 +24,6 @@ of the tool; Helm would hold ``1000000.0``, which prints the same everywhere but
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import io
 import math
@@ -34,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from astro_config.errors import InputError
+from astro_config.document import reader
 from astro_config.keypath import KeyPath, format_path
 from astro_config.scalars import BINARY as BINARY  # go-yaml v2's resolve lives in scalars.py (shared)
 from astro_config.scalars import BOOL as BOOL
@@ -250,214 +248,6 @@ class HelmValues:
         return self.value_positions.get(tuple(path))
 
 
-def _yaml_composer() -> Any:
-    from ruamel.yaml import YAML
-
-    return YAML(typ="safe", pure=False)
-
-
-_IMPLICIT_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:merge",
-    "tag:yaml.org,2002:value",
-    "tag:yaml.org,2002:yaml",
-}
-_LONG = "tag:yaml.org,2002:"
-
-
-def _tag_str(tag: Any) -> str:
-    v = getattr(tag, "value", tag)
-    return str(v) if v is not None else ""
-
-
-def _short_tag(tag: str) -> str:
-    return "!!" + tag[len(_LONG) :] if tag.startswith(_LONG) else tag
-
-
-class _Loader:
-    def __init__(self, name: str, resolver: Any) -> None:
-        self.name = name
-        self.resolver = resolver
-        self.key_positions: dict[KeyPath, Position] = {}
-        self.value_positions: dict[KeyPath, Position] = {}
-        self.duplicates: list[Duplicate] = []
-        self.surprises: list[Surprise] = []
-        self.depth = 0
-
-    def fail(self, node: Any, message: str) -> InputError:
-        m = node.start_mark
-        return InputError(self.name, message, m.line + 1, m.column + 1)
-
-    @staticmethod
-    def pos(node: Any) -> Position:
-        return (node.start_mark.line + 1, node.start_mark.column + 1)
-
-    def is_plain_implicit(self, node: Any) -> bool:
-        from ruamel.yaml.nodes import ScalarNode
-
-        if node.style not in (None, ""):
-            return False
-        tag = _tag_str(node.tag)
-        if tag not in _IMPLICIT_TAGS:
-            return False
-        implicit = _tag_str(self.resolver.resolve(ScalarNode, node.value, (True, False)))
-        return tag == implicit
-
-    def scalar(self, node: Any, path: KeyPath, surprises: bool = True) -> Any:
-        text: str = node.value
-        tag = _tag_str(node.tag)
-        if self.is_plain_implicit(node):
-            rtag, value = resolve(text)
-            explicit = ""
-        else:
-            explicit = _short_tag(tag)
-            if node.style not in (None, "") and explicit in (STR, ""):
-                return text
-            if explicit == BINARY:
-                try:
-                    raw = base64.b64decode(text.replace("\n", "").replace(" ", ""), validate=True)
-                except (binascii.Error, ValueError) as exc:
-                    raise self.fail(node, f"!!binary value is not base64: {exc}") from None
-                return raw.decode("utf-8", errors="replace")
-            if not explicit.startswith("!!") or explicit in (
-                "!!map",
-                "!!seq",
-                "!!omap",
-                "!!set",
-                "!!pairs",
-            ):
-                return text  # unknown local tags: go-yaml hands over the string
-            try:
-                rtag, value = resolve(text, explicit)
-            except ValueError as exc:
-                raise self.fail(node, str(exc)) from None
-        if rtag == MERGE:
-            return text
-        if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
-            raise self.fail(
-                node,
-                f"{text!r} is a YAML float that JSON cannot hold: Helm fails with "
-                f'"json: unsupported value: {go_format_float(value)}"; quote it to keep a string',
-            )
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > FLOAT64_EXACT:
-            value = float(value)
-        if surprises and not explicit:
-            self.note_surprise(node, path, text, rtag, value)
-        return value
-
-    def note_surprise(self, node: Any, path: KeyPath, text: str, rtag: str, value: Any) -> None:
-        msg = scalar_surprise(text, rtag, value)
-        if msg:
-            line, col = self.pos(node)
-            self.surprises.append(Surprise(path, line, col, text, value, msg))
-
-    def key(self, node: Any, path: KeyPath) -> str:
-        from ruamel.yaml.nodes import ScalarNode
-
-        if not isinstance(node, ScalarNode):
-            raise self.fail(node, 'a mapping key must be a scalar: Helm fails with "invalid map key"')
-        value = self.scalar(node, path, surprises=False)
-        text = node.value
-        if value is None:
-            raise self.fail(
-                node,
-                'a null map key (empty, ~ or null): Helm fails with "unsupported map key of type: <nil>"; quote it',
-            )
-        if isinstance(value, bool):
-            key = "true" if value else "false"
-        elif isinstance(value, int):
-            key = str(value)
-        elif isinstance(value, float):
-            if float(value).is_integer() and abs(value) > FLOAT64_EXACT and self.is_plain_implicit(node):
-                # a big integer key: go-yaml gives int64/uint64, printed exactly
-                _, raw = resolve(text)
-                key = str(raw) if isinstance(raw, int) else go_format_float(value, "g", 32)
-            else:
-                key = go_format_float(value, "g", 32)
-        else:
-            key = str(value)
-        if self.is_plain_implicit(node) and key != text:
-            line, col = self.pos(node)
-            self.surprises.append(
-                Surprise(
-                    (*path, key),
-                    line,
-                    col,
-                    text,
-                    key,
-                    f"the key {text!r} is read by Helm as {key!r} (YAML 1.1); quote it to keep {text!r}",
-                )
-            )
-        return key
-
-    def node(self, node: Any, path: KeyPath) -> Any:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-        self.depth += 1
-        if self.depth > 200:
-            raise self.fail(node, "values nested too deeply (recursive alias?)")
-        try:
-            if isinstance(node, ScalarNode):
-                self.value_positions.setdefault(path, self.pos(node))
-                return self.scalar(node, path)
-            if isinstance(node, SequenceNode):
-                self.value_positions.setdefault(path, self.pos(node))
-                out_list: list[Any] = []
-                for i, item in enumerate(node.value):
-                    self.key_positions[(*path, i)] = self.pos(item)
-                    out_list.append(self.node(item, (*path, i)))
-                return out_list
-            if isinstance(node, MappingNode):
-                self.value_positions.setdefault(path, self.pos(node))
-                out: dict[str, Any] = {}
-                seen: dict[str, Position] = {}
-                self.mapping_into(node, path, out, seen)
-                return out
-            raise self.fail(node, "unsupported YAML node")  # pragma: no cover
-        finally:
-            self.depth -= 1
-
-    def mapping_into(self, node: Any, path: KeyPath, out: dict[str, Any], seen: dict[str, Position]) -> None:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-        for knode, vnode in node.value:
-            if (
-                isinstance(knode, ScalarNode)
-                and knode.value == "<<"
-                and knode.style in (None, "")
-                and _tag_str(knode.tag) == _LONG + "merge"
-            ):
-                sources = list(reversed(vnode.value)) if isinstance(vnode, SequenceNode) else [vnode]
-                for src in sources:
-                    if not isinstance(src, MappingNode):
-                        raise self.fail(src, "map merge requires map or sequence of maps as the value")
-                    # go-yaml v2 decodes the merged mapping straight into this one: it overwrites
-                    self.mapping_into(src, path, out, {})
-                continue
-            key = self.key(knode, path)
-            kpos = self.pos(knode)
-            if key in seen:
-                self.duplicates.append(Duplicate((*path, key), kpos[0], kpos[1], seen[key][0]))
-            seen[key] = kpos
-            self.key_positions[(*path, key)] = kpos
-            # drop positions of a previous value under the same key
-            if key in out:
-                self.forget((*path, key))
-                self.key_positions[(*path, key)] = kpos
-            out[key] = self.node(vnode, (*path, key))
-
-    def forget(self, prefix: KeyPath) -> None:
-        n = len(prefix)
-        for store in (self.key_positions, self.value_positions):
-            for p in [p for p in store if p[:n] == prefix]:
-                del store[p]
-
-
 def scalar_surprise(text: str, rtag: str, value: Any) -> str:
     """Why a plain scalar's Helm meaning may surprise, or "" when it reads as it looks."""
     if rtag == BOOL and text.lower() not in ("true", "false"):
@@ -507,60 +297,26 @@ def scalar_surprise(text: str, rtag: str, value: Any) -> str:
     return ""
 
 
-def load(text: str, name: str) -> HelmValues:
-    """Read a values file the way Helm 3.17 does. Raises :class:`InputError` for what Helm rejects."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.nodes import MappingNode, ScalarNode
+def key_surprise(text: str, key: str) -> str:
+    """Why a plain key that Helm reads as another string (``on:`` -> ``"true"``) may surprise."""
+    return f"the key {text!r} is read by Helm as {key!r} (YAML 1.1); quote it to keep {text!r}"
 
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    yaml = _yaml_composer()
-    try:
-        root = _first_document(yaml, text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        line = mark.line + 1 if mark is not None else None
-        col = mark.column + 1 if mark is not None else None
-        raise InputError(name, f"invalid YAML: {problem}", line, col) from None
-    except YAMLError as exc:
-        raise InputError(name, f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else exc}") from None
-    loader = _Loader(name, yaml.resolver)
-    if root is None:
-        return HelmValues(name, {})
-    if isinstance(root, ScalarNode):
-        value = loader.scalar(root, ())
-        if value is None:
-            return HelmValues(name, {})
-        raise loader.fail(root, "values must be a mapping, not a scalar")
-    if not isinstance(root, MappingNode):
-        raise loader.fail(root, "values must be a mapping, not a list")
-    data = loader.node(root, ())
-    assert isinstance(data, dict)
-    loader.key_positions.setdefault((), (1, 1))
+
+def load(text: str, name: str) -> HelmValues:
+    """Read a values file the way Helm 3.17 does. Raises :class:`InputError` for what Helm rejects.
+
+    The reading is the document reader's Helm mode (:func:`astro_config.document.reader.load_helm`); this
+    module adds its typing notes (:func:`scalar_surprise`, :func:`key_surprise`) as :class:`Surprise`.
+    """
+    read = reader.load_helm(text, name, explain=scalar_surprise, explain_key=key_surprise)
     return HelmValues(
         name=name,
-        data=data,
-        key_positions=loader.key_positions,
-        value_positions=loader.value_positions,
-        duplicates=loader.duplicates,
-        surprises=loader.surprises,
+        data=read.data,
+        key_positions=read.key_positions,
+        value_positions=read.value_positions,
+        duplicates=[Duplicate(d.path, d.line, d.column, d.first_line) for d in read.duplicates],
+        surprises=[Surprise(n.path, n.line, n.column, n.text, n.value, n.message) for n in read.notes],
     )
-
-
-def _first_document(yaml: Any, text: str) -> Any:
-    """Compose the first document only (go-yaml's Unmarshal ignores the rest)."""
-    from ruamel.yaml.composer import ComposerError
-
-    try:
-        return yaml.compose(text)
-    except ComposerError as exc:
-        if "expected a single document" not in str(exc):
-            raise
-    # several documents: compose them one by one and keep the first
-    for doc in yaml.compose_all(io.StringIO(text)):
-        return doc
-    return None  # pragma: no cover
 
 
 def surprises(text: str, name: str) -> list[Surprise]:

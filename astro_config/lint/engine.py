@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
+from astro_config.document import events
 from astro_config.errors import AstroConfigError, InputError, PlatformVersionError
 from astro_config.keypath import KeyPath, format_path
 from astro_config.lint.rules import RULES, LintContext, LintDocument, checked_rules, is_yaml11_plain
@@ -242,33 +243,12 @@ def lint_document(
 # ----------------------------------------------------------------------------------------------------------
 
 
-class _Unusual(Exception):
-    """The fast reading below does not handle this input; the full parser reads it (and reports any error)."""
-
-
-_MERGE: Any = object()  # the pending key of a ``<<`` merge
-
-
-def _event_types() -> tuple[Any, ...]:
-    import ruamel.yaml.events as ev
-
-    return (
-        ev.ScalarEvent,
-        ev.MappingStartEvent,
-        ev.MappingEndEvent,
-        ev.SequenceStartEvent,
-        ev.SequenceEndEvent,
-        ev.AliasEvent,
-        ev.DocumentStartEvent,
-        ev.DocumentEndEvent,
-        ev.StreamEndEvent,
-    )
+_Unusual = events.Unusual  # fast_data does not read this input; the full parser reads it (and reports any error)
 
 
 def fast_data(text: str) -> dict[str, Any]:
-    """The values of ``text`` as :func:`astro_config.document.reader.load_text` reads them (Helm's YAML 1.1 typing,
-    keys as strings, go-yaml merge keys, shared aliases), built straight from libyaml's events without the
-    position tree: about a third of the time.
+    """The values of ``text`` as :func:`astro_config.document.reader.load_text` reads them, from the reader's
+    data-only mode (:func:`astro_config.document.events.read_data`): about a third of the time.
 
     Raises :class:`_Unusual` for anything outside the common shape (tags, complex or float keys, duplicate
     keys, parse errors, odd line breaks, very long lines, limits) so that the caller falls back to the full
@@ -279,153 +259,7 @@ def fast_data(text: str) -> dict[str, Any]:
 
 def fast_read(text: str) -> tuple[dict[str, Any], bool]:
     """:func:`fast_data`, and whether any plain scalar is one that the yaml11-type rule reports."""
-    from astro_config.document import reader as document
-
-    if len(text) > document.MAX_LINE_CHARS or "\r" in text or text.startswith("\ufeff"):
-        raise _Unusual
-    if text.count("\n") >= document.MAX_LINES:  # the full parser refuses it, with its own message
-        raise _Unusual
-    if "\x85" in text or "\u2028" in text or "\u2029" in text:
-        raise _Unusual
-    try:
-        from _ruamel_yaml import CParser  # type: ignore[import-not-found]  # libyaml, via ruamel.yaml.clib
-    except ImportError:  # pragma: no cover - without the C parser the full parser is as fast
-        raise _Unusual from None
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        return _build(CParser(text), document)
-    except YAMLError:
-        raise _Unusual from None
-
-
-def _build(parser: Any, document: Any) -> tuple[dict[str, Any], bool]:
-    scalar_t, map_t, map_end_t, seq_t, seq_end_t, alias_t, doc_t, doc_end_t, stream_end_t = _event_types()
-    helm_scalar = document.helm_scalar
-    max_depth, max_nodes, max_expanded = document.MAX_DEPTH, document.MAX_NODES, document.MAX_EXPANDED_NODES
-    get = parser.get_event
-    get()  # StreamStart
-    event = get()
-    if type(event) is stream_end_t:
-        return {}, False
-    if type(event) is not doc_t:  # pragma: no cover - the parser yields nothing else here
-        raise _Unusual
-    plain: dict[str, Any] = {}  # plain scalar text -> its value
-    yaml11 = False
-    anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded size)
-    # one entry per open collection: (parent, parent's pending key, parent is a map, explicit keys of the
-    # parent when it has merges (else None), anchor, expanded count at the start)
-    stack: list[tuple[Any, Any, bool, set[str] | None, str | None, int]] = []
-    cur: Any = None  # the open collection
-    is_map = False
-    key: Any = None  # pending key of the open map (None: a key comes next)
-    explicit: set[str] | None = None
-    root: Any = None
-    nodes = expanded = 0
-    while True:
-        event = get()
-        kind = type(event)
-        nodes += 1
-        if kind is scalar_t:
-            if event.ctag is not None:  # ``tag`` is a property that converts ``ctag``
-                raise _Unusual
-            expanded += 1
-            text = event.value
-            if event.style:
-                value: Any = text
-            else:
-                try:
-                    value = plain[text]
-                except KeyError:
-                    value = plain[text] = helm_scalar(text)
-                    if not yaml11 and value.__class__ is not str:
-                        yaml11 = is_yaml11_plain(text, value)
-            if event.anchor is not None:
-                anchors[event.anchor] = (value, 1)
-            if cur is None:
-                root = value
-                break
-            if is_map and key is None:  # a key
-                if isinstance(value, str):
-                    if value == "<<" and not event.style:
-                        key = _MERGE
-                        if explicit is None:
-                            explicit = set(cur)
-                        continue
-                elif isinstance(value, bool):
-                    value = "true" if value else "false"
-                elif value is None:
-                    value = "null"
-                elif isinstance(value, int):
-                    value = str(value)
-                else:
-                    raise _Unusual  # a float: Helm turns it into a string its own way
-                if explicit is None:
-                    if value in cur:
-                        raise _Unusual  # a duplicate key: an error, with positions
-                elif value in explicit:
-                    raise _Unusual
-                else:
-                    explicit.add(value)
-                key = value
-                continue
-        elif kind is alias_t:
-            target = anchors.get(event.anchor)
-            if target is None or (is_map and key is None):
-                raise _Unusual  # an unknown anchor, or an alias as a key
-            value, size = target
-            expanded += size
-        elif kind is map_t or kind is seq_t:
-            if event.ctag is not None or (is_map and key is None) or len(stack) >= max_depth:
-                raise _Unusual  # a tag, a complex key, deep nesting
-            expanded += 1
-            stack.append((cur, key, is_map, explicit, event.anchor, expanded - 1))
-            if kind is map_t:
-                cur, is_map, explicit = {}, True, None
-            else:
-                cur, is_map, explicit = [], False, None
-            key = None
-            continue
-        elif kind is map_end_t or kind is seq_end_t:
-            nodes -= 1
-            value = cur
-            cur, key, is_map, explicit, anchor, start = stack.pop()
-            if anchor is not None:
-                anchors[anchor] = (value, expanded - start)
-            if cur is None:
-                root = value
-                break
-        else:  # pragma: no cover - the parser yields nothing else inside a document
-            raise _Unusual
-        # ``value`` is complete: put it in the open collection
-        if nodes > max_nodes or expanded > max_expanded:
-            raise _Unusual
-        if cur is None:
-            root = value
-            break
-        if not is_map:
-            cur.append(value)
-        elif key is _MERGE:
-            if isinstance(value, dict):
-                cur.update(value)
-            elif isinstance(value, list) and all(isinstance(one, dict) for one in value):
-                for one in reversed(value):
-                    cur.update(one)
-            else:
-                raise _Unusual  # an error, with its position
-            key = None
-        else:
-            cur[key] = value
-            key = None
-    if nodes > max_nodes or expanded > max_expanded:
-        raise _Unusual
-    if type(get()) is not doc_end_t or type(get()) is not stream_end_t:
-        raise _Unusual  # more than one document: an error
-    if root is None:
-        return {}, False
-    if not isinstance(root, dict):
-        raise _Unusual  # not a mapping: an error
-    return root, yaml11
+    return events.read_data(text, is_yaml11_plain)
 
 
 class FastDocument:
