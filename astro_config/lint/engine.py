@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from astro_config.document import events
+from astro_config.document import reader
 from astro_config.errors import AstroConfigError, InputError, PlatformVersionError
 from astro_config.keypath import KeyPath, format_path
 from astro_config.lint.rules import RULES, LintContext, LintDocument, checked_rules, is_yaml11_plain
@@ -243,12 +243,12 @@ def lint_document(
 # ----------------------------------------------------------------------------------------------------------
 
 
-_Unusual = events.Unusual  # fast_data does not read this input; the full parser reads it (and reports any error)
+_Unusual = reader.Unusual  # fast_data leaves this input to the full parser (which reports any error)
 
 
 def fast_data(text: str) -> dict[str, Any]:
     """The values of ``text`` as :func:`astro_config.document.reader.load_text` reads them, from the reader's
-    data-only mode (:func:`astro_config.document.events.read_data`): about a third of the time.
+    data-only mode (:func:`astro_config.document.reader.read_data`): about a third of the time.
 
     Raises :class:`_Unusual` for anything outside the common shape (tags, complex or float keys, duplicate
     keys, parse errors, odd line breaks, very long lines, limits) so that the caller falls back to the full
@@ -259,7 +259,7 @@ def fast_data(text: str) -> dict[str, Any]:
 
 def fast_read(text: str) -> tuple[dict[str, Any], bool]:
     """:func:`fast_data`, and whether any plain scalar is one that the yaml11-type rule reports."""
-    return events.read_data(text, is_yaml11_plain)
+    return reader.read_data(text, is_yaml11_plain)
 
 
 class FastDocument:
