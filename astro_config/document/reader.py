@@ -18,8 +18,6 @@ tests/document/test_one_reader.py checks it). It reads in three modes:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import functools
 import math
@@ -1348,6 +1346,9 @@ class _HelmWalker:
             if node.style != "" and explicit in (STR, ""):
                 return text
             if explicit == BINARY:
+                import base64  # lazy: only for !!binary values (rare)
+                import binascii  # lazy: (with base64)
+
                 try:
                     raw = base64.b64decode(text.replace("\n", "").replace(" ", ""), validate=True)
                 except (binascii.Error, ValueError) as exc:
