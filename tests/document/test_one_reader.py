@@ -30,23 +30,41 @@ PACKAGE = ROOT / "astro_config"
 # YAML instance asked to parse (``.parser``, ``.compose``, ``.load``).
 _PARSER = re.compile(
     r"\bCParser\b|ruamel\.yaml\.(parser|composer|loader|cyaml|scanner)\b|\bcompose(_all)?\(|\bget_single_node\b"
-    r"|\bcompose_document\b|\.parser\b|\bYAML\([^)]*\)\.(load|compose)|\b(yaml|y)\.(load|load_all|compose)\("
+    r"|\bcompose_document\b|\.parser\b"
 )
+_YAML_INSTANCE = re.compile(r"\bYAML\(")
+_LOADING = re.compile(r"\.(load|load_all|compose|compose_all|parse|scan)\(|\.parser\b")
+
+# Modules that still read YAML on their own, each with why (the one-reader issue covers Helm values only).
+_KNOWN_OTHERS = {
+    # Houston's rendered config files, read as YAML 1.2 (js-yaml's typing, not Helm's); landed on main after
+    # the one-reader change, in platform/ (not part of it): see test_render_check_reads_through_the_reader.
+    "platform/render_check.py",
+}
+
+
+def _parsing_modules() -> set[str]:
+    found = set()
+    for path in PACKAGE.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if _PARSER.search(source) or (_YAML_INSTANCE.search(source) and _LOADING.search(source)):
+            found.add(path.relative_to(PACKAGE).as_posix())
+    return found
 
 
 def test_only_the_reader_constructs_a_yaml_parser_in_the_sources() -> None:
-    found = {
-        path.relative_to(PACKAGE).as_posix()
-        for path in PACKAGE.rglob("*.py")
-        if _PARSER.search(path.read_text(encoding="utf-8"))
-    }
-    assert found == {"document/reader.py"}
+    assert _parsing_modules() - _KNOWN_OTHERS == {"document/reader.py"}
     # ... and in it, one function does (the rest drives the parser it returns)
     source = (PACKAGE / "document" / "reader.py").read_text(encoding="utf-8")
     constructions = [m.start() for m in re.finditer(r"\bCParser\b|\.parser\b", source)]
     start = source.index("def _libyaml_parser(")
     end = source.index("def has_libyaml(")
     assert constructions and all(start <= i < end for i in constructions)
+
+
+@pytest.mark.xfail(strict=True, reason="platform/render_check.py reads Houston's YAML 1.2 with its own ruamel YAML")
+def test_render_check_reads_through_the_reader() -> None:
+    assert "platform/render_check.py" not in _parsing_modules()
 
 
 def _real_files() -> list[Path]:
