@@ -136,7 +136,7 @@ app.command("explain")(layers.explain_cmd)
 app.command("diff")(layers.diff_cmd)
 app.command("schema")(values.schema_cmd)
 app.command("migrate")(migrate.migrate_cmd)
-dagdeploy.app.command("verify")(verify.verify_cmd)  # cli/verify.py (here: it uses dagdeploy's status record)
+dagdeploy.app.command("verify")(verify.verify_cmd)  # cli/verify.py (here: it uses dagdeploy's declared_check)
 app.add_typer(dagdeploy.app, name="dag-deploy")
 
 

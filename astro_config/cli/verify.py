@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from astro_config.cli.dagdeploy import _status_record
+from astro_config.cli.dagdeploy import declared_check
 from astro_config.cli.options import (
     PlatformOpt,
     SetOpt,
@@ -64,7 +64,9 @@ def verify_record(
     gen = generation_for_version(version).generation
     ld = layered_from_options(layers, sets, set_strings)
     # the render is the proof here: a file of another layout is a disagreement to show, not a usage error
-    rec = _status_record(ld, version, True)
+    from astro_config.platform.status import status_record
+
+    rec = status_record(ld, version, declared_check(True))
     release = releases.find(chart_v)
     set_args = [("--set", s) for s in sets or []] + [("--set-string", s) for s in set_strings or []]
     argv = render_check.helm_template_argv(

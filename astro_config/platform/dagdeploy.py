@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -13,7 +13,14 @@ from astro_config.document.reader import MISSING, ValuesDocument
 from astro_config.keypath import KeyPath, format_path
 from astro_config.platform import houston as houston_mod
 from astro_config.platform.houston import HoustonConfig, houston_config
-from astro_config.platform.profiles import CHART, UPGRADE_DEPLOYMENTS_SET, Generation, Platform, WrongKey
+from astro_config.platform.profiles import (
+    CHART,
+    UPGRADE_DEPLOYMENTS_SET,
+    Generation,
+    Platform,
+    WrongKey,
+    resolve_platform,
+)
 
 
 class ValuesView(Protocol):
@@ -29,6 +36,17 @@ class ValuesView(Protocol):
     def get(self, path: KeyPath, default: Any = ...) -> Any: ...
 
     def locate(self, path: KeyPath) -> tuple[int, int] | None: ...
+
+
+PlatformCheck = Callable[[ValuesView, Platform, str | None], Platform]
+"""A check of the platform release resolved for some values, given the version as declared (None: inferred),
+e.g. a declared version against the file's keys: returns the platform to use, or raises the tool's error."""
+
+
+def platform_of(view: ValuesView, version: str | None, check: PlatformCheck | None = None) -> Platform:
+    """The platform release of ``view``: ``version`` as given, or inferred from its keys; then ``check``."""
+    platform = resolve_platform(version, view.data, view.name)
+    return platform if check is None else check(view, platform, version)
 
 
 BUNDLED = "bundled"
@@ -431,4 +449,17 @@ NEXT_STEPS = (
     '"DAG Only Deployment".\n'
     "  3. Redeploy that Deployment's DAGs with `astro deploy --dags`: switching removes the DAGs baked into "
     "its image until they are deployed again."
+)
+RESIZE_NEXT_STEPS = (
+    "Next steps:\n"
+    "  1. Apply it: {command}\n"
+    "     (--set astronomer.houston.upgradeDeployments.enabled=false keeps every Airflow Deployment from "
+    "restarting)\n"
+    "  DAG-only deploys were already on: only the DAG server's resources change; Deployments already on "
+    '"DAG Only Deployment" keep their DAGs, nothing to switch or redeploy.'
+)
+BODY_SIZE_WARNING = (
+    "the values show ingress-nginx as the third-party controller without a "
+    "nginx.ingress.kubernetes.io/proxy-body-size annotation in global.extraAnnotations: uploads above 1 MB "
+    'will get HTTP 413 (set it, e.g. to "0")'
 )

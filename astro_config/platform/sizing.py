@@ -194,6 +194,26 @@ def format_bytes(n: int) -> str:
     return f"{tenths // 10}.{tenths % 10} {name} ({n:,} bytes)"
 
 
+def format_resources(res: Any) -> str:
+    """``requests 100m CPU / 384Mi, limits 1 CPU / 1536Mi`` (other keys named after); ``none`` when empty."""
+    if not isinstance(res, dict) or not res:
+        return "none"
+    parts = []
+    for kind in ("requests", "limits"):
+        block = res.get(kind)
+        if isinstance(block, dict) and block:
+            cpu, memory = block.get("cpu"), block.get("memory")
+            inner = " / ".join(x for x in (f"{cpu} CPU" if cpu is not None else "", str(memory or "")) if x)
+            others = [k for k in block if k not in ("cpu", "memory")]
+            if others:
+                inner += " (+ " + ", ".join(others) + ")"
+            parts.append(f"{kind} {inner}")
+    other = [k for k in res if k not in ("requests", "limits")]
+    if other:
+        parts.append("also " + ", ".join(other))
+    return ", ".join(parts) if parts else "none"
+
+
 # ------------------------------------------------------------------------------- forward: upload -> size
 
 
