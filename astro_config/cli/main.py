@@ -17,7 +17,6 @@ from typer._click.core import Command, Context
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
-from astro_config.cli import dagdeploy, layers, lint, migrate, values, verify
 from astro_config.cli.options import err
 from astro_config.errors import ExitCode
 
@@ -85,25 +84,29 @@ def _one_line(e: UsageError, args: list[str], command: str) -> UsageError:
     return one
 
 
-app = typer.Typer(
-    name="astro-config",
-    cls=OneLineErrors,
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,
-    # --install-completion / --show-completion: typer builds the two options from data it has imported anyway
-    # (about 0.3 ms); completing a command line builds the whole app (see command_for)
-    add_completion=True,
-    help=(
-        "Switch on, size and lint DAG-only deploys in Astronomer Software Helm values files.\n\n"
-        "Edits are spliced into the original text: untouched lines stay byte-identical, every edit is verified "
-        "before anything is written, and writes are atomic. By default an editing command prints a diff and "
-        "writes nothing; add -w to write in place.\n\n"
-        "Exit codes: 0 ok, 1 findings / would change / differs, 2 bad usage or unusable input, 3 internal error."
-    ),
-)
+def _new_app() -> typer.Typer:
+    """The root app, with no command registered yet."""
+    new = typer.Typer(
+        name="astro-config",
+        cls=OneLineErrors,
+        no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        pretty_exceptions_enable=False,
+        pretty_exceptions_show_locals=False,
+        rich_markup_mode=None,
+        # --install-completion / --show-completion: typer builds the two options from data it has imported anyway
+        # (about 0.3 ms); completing a command line builds the whole app (see command_for)
+        add_completion=True,
+        help=(
+            "Switch on, size and lint DAG-only deploys in Astronomer Software Helm values files.\n\n"
+            "Edits are spliced into the original text: untouched lines stay byte-identical, every edit is verified "
+            "before anything is written, and writes are atomic. By default an editing command prints a diff and "
+            "writes nothing; add -w to write in place.\n\n"
+            "Exit codes: 0 ok, 1 findings / would change / differs, 2 bad usage or unusable input, 3 internal error."
+        ),
+    )
+    new.callback()(_root)
+    return new
 
 
 COMPLETE_VAR = "_ASTRO_CONFIG_COMPLETE"
@@ -118,7 +121,6 @@ def _print_version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -128,16 +130,54 @@ def _root(
     """(The root group: only the eager --version option.)"""
 
 
-app.command("get")(values.get_cmd)
-app.command("set")(values.set_cmd)
-app.command("lint")(lint.lint_cmd)
-app.command("merge")(layers.merge_cmd)
-app.command("explain")(layers.explain_cmd)
-app.command("diff")(layers.diff_cmd)
-app.command("schema")(values.schema_cmd)
-app.command("migrate")(migrate.migrate_cmd)
-dagdeploy.app.command("verify")(verify.verify_cmd)  # cli/verify.py (here: it uses dagdeploy's declared_check)
-app.add_typer(dagdeploy.app, name="dag-deploy")
+# Every command: its name, the module of cli/ that holds it, its function. The order is --help's.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("get", "values", "get_cmd"),
+    ("set", "values", "set_cmd"),
+    ("lint", "lint", "lint_cmd"),
+    ("merge", "layers", "merge_cmd"),
+    ("explain", "layers", "explain_cmd"),
+    ("diff", "layers", "diff_cmd"),
+    ("schema", "values", "schema_cmd"),
+    ("migrate", "migrate", "migrate_cmd"),
+)
+GROUPS = ("dag-deploy",)
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The root app with every command, or with the one command or group named ``only``: a run imports the
+    module of the command it runs and no other (start-up)."""
+    import importlib
+
+    new = _new_app()
+    for name, module, function in COMMANDS:
+        if only is None or only == name:
+            new.command(name)(getattr(importlib.import_module(f"astro_config.cli.{module}"), function))
+    if only is None or only == "dag-deploy":
+        from astro_config.cli import dagdeploy, verify
+
+        if not any(c.name == "verify" for c in dagdeploy.app.registered_commands):
+            # registered here: verify uses dagdeploy's declared_check, so dagdeploy cannot import it
+            dagdeploy.app.command("verify")(verify.verify_cmd)
+        new.add_typer(dagdeploy.app, name="dag-deploy")
+    return new
+
+
+_whole: typer.Typer | None = None
+
+
+def whole_app() -> typer.Typer:
+    """The root app with every command (built once): help, completion, and what the tests drive."""
+    global _whole
+    if _whole is None:
+        _whole = build_app()
+    return _whole
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # ``from astro_config.cli.main import app``: the whole app, built on first use
+        return whole_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def command_for(argv: list[str]) -> TyperGroup:
@@ -160,7 +200,7 @@ def command_for(argv: list[str]) -> TyperGroup:
         return group
 
     if os.environ.get(COMPLETE_VAR):  # the shell asks for completions: any command may be completed
-        return with_completion(get_group(app))
+        return with_completion(get_group(whole_app()))
 
     def stand_in(info: CommandInfo) -> CommandInfo:
         real = info.callback
@@ -197,6 +237,10 @@ def command_for(argv: list[str]) -> TyperGroup:
             small.registered_groups.append(group)
         return small
 
+    words = argv[1:] if argv[:1] == ["--"] else argv
+    first = words[0] if words and not words[0].startswith("-") else None
+    known = {name for name, _module, _function in COMMANDS} | set(GROUPS)
+    app = build_app(first) if first in known else whole_app()
     return with_completion(get_group(narrowed(app, argv)))
 
 
