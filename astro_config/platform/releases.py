@@ -160,6 +160,35 @@ def candidates(v: Version | None, has_patch: bool, generation: str) -> list[Rele
     return below[-1:]
 
 
+def representative(generation: str, v: Version | None, has_patch: bool) -> Release:
+    """The ONE known release whose chart facts stand for a platform version of layout ``generation``.
+
+    - ``X.Y.Z`` known: that release.
+    - ``X.Y.Z`` unknown (``2.2.0``, ``0.37.9``): the nearest known release below it in the generation (a newer
+      patch keeps at least its predecessor's keys and defaults, as :func:`candidates` assumes).
+    - ``X.Y``: the newest known ``X.Y.*`` (else the nearest known release below ``X.Y.0``).
+    - no version (the generation was inferred from the file's keys): the newest known release of the generation.
+
+    A version older than every known release of its generation gets the oldest one. Raises
+    :class:`PlatformVersionError` for a generation the data has no release of.
+    """
+    gen = [r for r in _releases() if r.generation == generation]
+    if not gen:
+        raise PlatformVersionError(f"no chart data for the {generation} layout (known: {known_range()})")
+    if v is None:
+        return gen[-1]
+    if has_patch:
+        exact = [r for r in gen if r.version_tuple == v]
+        if exact:
+            return exact[0]
+    else:
+        line = [r for r in gen if r.version_tuple[:2] == v[:2]]
+        if line:
+            return line[-1]
+    below = [r for r in gen if r.version_tuple < v]
+    return below[-1] if below else gen[0]
+
+
 def default_image_tag(generation: str, v: Version | None) -> str | None:
     """The chart's default ap-dag-deploy tag for release ``v`` of a layout generation: that release's, else the
     nearest known release's below it; the newest of the generation for None (what the hand-kept table of
