@@ -80,6 +80,7 @@ def lint_cmd(
         if not paths and not layers and not sets and not set_strings:
             fail("give at least one PATH, or a layered set with -f FILE")
         upload_bytes, label = upload_target(upload, dags_dir)
+        source = _version_label(platform_version) if platform_version else None
         if platform_version and not force:
             _check_layouts(paths, platform_version, max_bytes)
         bar = progress_bar("linting", unit="files", min_total=20) if sys.stderr.isatty() else None
@@ -94,6 +95,7 @@ def lint_cmd(
                     jobs=jobs,
                     progress=bar,
                     strict_skips=strict,
+                    platform_label=source,
                 )
                 if paths
                 else Result()
@@ -105,13 +107,23 @@ def lint_cmd(
             ld = layered_from_options(layers, sets, set_strings)
             if platform_version and not force:
                 _check_layouts(None, platform_version, max_bytes, ld)
-            found = linting.lint_document(ld, platform_version, upload_bytes, upload_label=label)
+            found = linting.lint_document(ld, platform_version, upload_bytes, upload_label=label, platform_label=source)
             result.files.append(ld.name)
             result.layered[ld.name] = len(ld.docs)
             result.problems.extend(ld.relocate(found))
         style = lint_style if should_color(sys.stdout) else None
         REPORTERS[fmt](sys.stdout, style, strict=strict).report(result)
         raise typer.Exit(result.exit_code(strict))
+
+
+def _version_label(platform_version: str) -> str:
+    """Where the declared version came from, for findings: ``--platform-version 2.1.0`` or
+    ``ASTRO_PLATFORM_VERSION=2.1.0`` (Typer reads both into one parameter)."""
+    from astro_config.platform.evidence import declared_source
+    from astro_config.platform.profiles import generation_for_version
+
+    shown = generation_for_version(platform_version).version_text or platform_version
+    return declared_source(platform_version, sys.argv, os.environ).replace(platform_version, shown, 1)
 
 
 def _check_layouts(paths: list[str] | None, platform_version: str, max_bytes: int, layered: object = None) -> None:

@@ -212,13 +212,16 @@ def lint_document(
     upload_bytes: int | None = None,
     *,
     upload_label: str | None = None,
+    platform_label: str | None = None,
 ) -> list[Problem]:
     """All findings for one parsed document, sorted by position, inline suppressions applied.
 
     ``platform_version`` as given to ``--platform-version`` (None: infer the layout from the keys; when it
     cannot be inferred the result is one ``unknown-platform`` finding). ``upload_bytes`` is the compressed
     upload to check the resources against (``--upload`` / ``--dags-dir``), described by ``upload_label`` in
-    messages. Raises :class:`PlatformVersionError` only for an unreadable ``platform_version``.
+    messages. ``platform_label`` names where ``platform_version`` came from in messages (``--platform-version
+    2.1.0``, ``ASTRO_PLATFORM_VERSION=2.1.0``, ``FILE@2.1.0``; None: the flag). Raises
+    :class:`PlatformVersionError` only for an unreadable ``platform_version``.
     """
     try:
         data = doc.data
@@ -226,6 +229,8 @@ def lint_document(
         return [input_problem(e)]
     if platform_version:
         platform = profiles.generation_for_version(platform_version)
+        if platform_label:
+            platform = profiles.Platform(platform.generation, platform.version, platform.version_text, platform_label)
     else:
         try:
             platform = profiles.resolve_platform(None, data, doc.name)
@@ -352,11 +357,13 @@ def lint_found_file(
     found: bool = False,
     strict_skips: bool = False,
     file_version: str | None = None,
+    platform_label: str | None = None,
 ) -> tuple[list[Problem], bool]:
     """:func:`lint_file`, and whether the file was skipped: a file ``found`` in a folder or by a glob that
     holds no platform key (:func:`has_platform_keys`) is skipped, or is one ``unknown-platform`` error with
     ``strict_skips``. A file that cannot be read is a finding either way. ``file_version`` (from
-    ``FILE@VERSION``) is this file's platform release, over ``platform_version``."""
+    ``FILE@VERSION``) is this file's platform release, over ``platform_version`` (and named ``FILE@VERSION`` in
+    messages instead of ``platform_label``)."""
     load = loader or _default_loader(None)
     try:
         doc = load(path)
@@ -369,8 +376,12 @@ def lint_found_file(
             return [input_problem(e)], False
         if not has_platform_keys(data):
             return ([_foreign_problem(doc.name)], False) if strict_skips else ([], True)
-    version = file_version or platform_version
-    return lint_document(doc, version, upload_bytes, upload_label=upload_label), False
+    if file_version:
+        platform_version, platform_label = file_version, f"{path}@{file_version}"
+    found_problems = lint_document(
+        doc, platform_version, upload_bytes, upload_label=upload_label, platform_label=platform_label
+    )
+    return found_problems, False
 
 
 # Below this many files a second process costs more than it saves (a fork, and the workers' results pickled).
@@ -384,6 +395,7 @@ def _lint_chunk(
     upload_label: str | None,
     max_bytes: int | None,
     strict_skips: bool = False,
+    platform_label: str | None = None,
 ) -> tuple[list[Problem], list[str]]:
     load = _default_loader(max_bytes)
     problems: list[Problem] = []
@@ -398,6 +410,7 @@ def _lint_chunk(
             found=found,
             strict_skips=strict_skips,
             file_version=version,
+            platform_label=platform_label,
         )
         problems.extend(found_problems)
         if skip:
@@ -423,11 +436,14 @@ def lint_paths(
     jobs: int | None = 1,
     progress: Callable[[int, int], None] | None = None,
     strict_skips: bool = False,
+    platform_label: str | None = None,
 ) -> Result:
     """Lint every file that ``paths`` names (see :func:`expand_paths`), each on its own.
 
     A file found in a folder or by a glob that holds no key of any platform layout (another chart's values
     file) is skipped and listed in ``Result.skipped``; ``strict_skips`` makes it an ``unknown-platform`` error.
+
+    ``platform_label``: where ``platform_version`` came from, for messages (see :func:`lint_document`).
 
     ``progress(done, total)`` is called after each file (in one process; with several, after all of them).
 
@@ -451,7 +467,7 @@ def lint_paths(
     skipped: list[str] = []
     if workers > 1:
         problems, skipped = _lint_in_processes(
-            files, workers, platform_version, upload_bytes, upload_label, max_bytes, strict_skips
+            files, workers, platform_version, upload_bytes, upload_label, max_bytes, strict_skips, platform_label
         )
         result.problems.extend(problems)
         if progress is not None:
@@ -468,6 +484,7 @@ def lint_paths(
                 found=found,
                 strict_skips=strict_skips,
                 file_version=version,
+                platform_label=platform_label,
             )
             result.problems.extend(found_problems)
             if skip:
@@ -509,6 +526,7 @@ def _lint_in_processes(
     upload_label: str | None,
     max_bytes: int | None,
     strict_skips: bool = False,
+    platform_label: str | None = None,
 ) -> tuple[list[Problem], list[str]]:
     """:func:`_lint_chunk` over ``workers`` contiguous slices of ``files`` in forked processes (spawned where
     fork is not available), findings in file order."""
@@ -519,7 +537,7 @@ def _lint_in_processes(
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     size = -(-len(files) // workers)
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    options = (platform_version, upload_bytes, upload_label, max_bytes, strict_skips)
+    options = (platform_version, upload_bytes, upload_label, max_bytes, strict_skips, platform_label)
     with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
         futures = [pool.submit(_lint_chunk, chunk, *options) for chunk in chunks]
         done = [future.result() for future in futures]

@@ -43,6 +43,12 @@ def version_source(value: str, argv: Sequence[str], environ: Mapping[str, str]) 
     for arg in argv[1:]:  # FILE@VERSION (status): that file's own release
         if arg.endswith(f"@{value}") and len(arg) > len(value) + 1:
             return arg
+    return declared_source(value, argv, environ)
+
+
+def declared_source(value: str, argv: Sequence[str], environ: Mapping[str, str]) -> str:
+    """:func:`version_source` of a version declared for every file (not ``FILE@V``): ``--platform-version V`` or
+    ``ASTRO_PLATFORM_VERSION=V``."""
     for arg in argv[1:]:
         if arg == "--":
             break

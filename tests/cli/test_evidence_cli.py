@@ -79,3 +79,43 @@ def test_a_layered_set_names_the_file_to_migrate(tmp_path: Path) -> None:
     assert f"astro-config migrate {f} --to 2.1.0" in r.stderr and f"({f}:4)" in r.stderr
     lint = run(["lint", "-f", str(base), "-f", str(f)], env_version="2.1.0")
     assert lint.returncode == 2 and "ASTRO_PLATFORM_VERSION=2.1.0" in lint.stderr
+
+
+OLD_BLOCK = "global:\n  dagOnlyDeployment:\n    enabled: true\n"  # ignored by 2.x: a wrong-generation finding
+
+
+@pytest.mark.parametrize(
+    ("args", "env_version", "named"),
+    [
+        (["{f}", "--platform-version", "v2.1.0"], None, "--platform-version 2.1.0"),
+        (["{f}", "--platform-version=2.0.1"], "2.1.0", "--platform-version 2.0.1"),  # the flag wins over the env
+        (["{f}"], "v2.1.0", "ASTRO_PLATFORM_VERSION=2.1.0"),
+        (["{f}@2.1.0"], None, "{f}@2.1.0"),
+        (["{f}@2.1.0"], "2.0.1", "{f}@2.1.0"),  # the file's own release wins over the env
+    ],
+    ids=["flag", "flag-over-env", "env", "file", "file-over-env"],
+)
+def test_lint_findings_name_where_the_version_came_from(
+    args: list[str], env_version: str | None, named: str, tmp_path: Path
+) -> None:
+    f = tmp_path / "v.yaml"
+    f.write_text(OLD_BLOCK)
+    r = run(["lint", *[a.format(f=f) for a in args], "--force"], env_version=env_version)
+    assert r.returncode == 1, r.stderr
+    lines = [line for line in r.stdout.splitlines() if "[wrong-generation]" in line]
+    assert len(lines) == 1, r.stdout
+    assert f"ignored on a 2.x platform ({named.format(f=f)}): " in lines[0]
+
+
+def test_lint_names_the_env_var_in_worker_processes_and_layered_sets(tmp_path: Path) -> None:
+    files = []
+    for i in range(16):  # two worker processes (lint_paths: at least 8 files each)
+        f = tmp_path / f"v{i:02}.yaml"
+        f.write_text(OLD_BLOCK)
+        files.append(str(f))
+    r = run(["lint", *files, "--force", "-j", "2"], env_version="2.1.0")
+    lines = [line for line in r.stdout.splitlines() if "[wrong-generation]" in line]
+    assert len(lines) == 16 and all("(ASTRO_PLATFORM_VERSION=2.1.0)" in line for line in lines), r.stdout
+    r = run(["lint", "-f", files[0], "-f", files[1], "--force"], env_version="2.1.0")
+    lines = [line for line in r.stdout.splitlines() if "[wrong-generation]" in line]
+    assert lines and all("(ASTRO_PLATFORM_VERSION=2.1.0)" in line for line in lines), r.stdout
