@@ -155,9 +155,10 @@ def houston_keys(platform: Platform) -> HoustonKeys:
 
 def chart_defaults(platform: Platform) -> dict[str, Any]:
     """The chart's own values of its DAG-only block for ``platform`` (the block of :func:`release_for`'s
-    ``values.yaml``, as the chart data records it: flag, image, security context, resources, ...)."""
+    ``values.yaml``, as the chart data records it: flag, image, security context, resources, ...; resources
+    ordered requests first, see :func:`_requests_first`)."""
     rel = release_for(platform)
-    return _put({}, rel.block, copy.deepcopy(dict(rel.block_defaults)))
+    return _put({}, rel.block, _requests_first(rel.block_defaults))
 
 
 # Houston's built-in defaults are not in the charts. Where the data knows them (Houston's default config of 0.34
@@ -213,9 +214,9 @@ _ORDER = {"requests": 0, "limits": 1, "cpu": 0, "memory": 1}
 
 
 def _requests_first(value: Any) -> Any:
-    """A copy with ``requests`` before ``limits`` and ``cpu`` before ``memory`` (Houston's default config lists
-    limits and memory first): key order means nothing to Houston, but the effective value is shown as the tool
-    writes resources."""
+    """A copy with ``requests`` before ``limits`` and ``cpu`` before ``memory`` (Houston's default config and the
+    2.1.0 chart list limits first): key order means nothing to Helm or Houston, but merged values are shown in
+    the order the tool writes resources."""
     if not isinstance(value, Mapping):
         return copy.deepcopy(value)
     keys = sorted(value, key=lambda k: _ORDER.get(str(k), len(_ORDER)))
