@@ -19,7 +19,6 @@ tests/document/test_one_reader.py checks it). It reads in three modes:
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 import os
 import re
@@ -318,11 +317,8 @@ class _Composer:
         if kind is ev.ScalarEvent:
             node = Node("scalar", event.start_mark.index, event.end_mark.index, event.value, event.style or "")
             node.anchor, node.tag = event.anchor, event.tag
-            if self.helm:
-                if node.tag == "!":  # the non-specific tag: the tag ruamel.yaml's composer resolves it to
-                    node.tag = _implicit_tag(node.value) if event.implicit[0] else _LONG + "str"
-                if node.anchor:
-                    self._helm_anchor(event, node)
+            if self.helm and node.anchor:
+                self._helm_anchor(event, node)
         elif kind is ev.AliasEvent:
             target = self.anchors.get(event.anchor)
             if target is None:
@@ -1204,10 +1200,6 @@ def _build_data(parser: Any, flag: Callable[[str, Any], bool] | None) -> tuple[d
 
 Position = tuple[int, int]
 FLOAT64_EXACT = 2**53
-_LONG = "tag:yaml.org,2002:"
-_IMPLICIT_TAGS = frozenset(
-    _LONG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value", "yaml")
-)
 _NOT_SCALAR_TAGS = ("!!map", "!!seq", "!!omap", "!!set", "!!pairs")
 
 
@@ -1273,33 +1265,6 @@ def load_helm(
     return HelmData(data, walker.key_positions, walker.value_positions, walker.duplicates, walker.notes)
 
 
-@functools.cache
-def _implicit_resolver() -> Any:
-    """ruamel.yaml's YAML 1.2 implicit resolver, which Helm's loader asks whether a tag is the implicit one."""
-    from ruamel.yaml.resolver import VersionedResolver
-
-    return VersionedResolver(version=(1, 2))
-
-
-def _implicit_tag(text: str) -> str:
-    from ruamel.yaml.nodes import ScalarNode
-
-    return str(_implicit_resolver().resolve(ScalarNode, text, (True, False)))
-
-
-def _effective_tag(node: Node) -> str:
-    """The tag ruamel.yaml's composer gives a scalar: its own (``!`` is resolved when composing with
-    ``helm=True``), else the YAML 1.2 implicit one for a plain scalar, else ``str``."""
-    tag = node.tag
-    if tag is None:
-        return _implicit_tag(node.value) if node.style == "" else _LONG + "str"
-    return tag
-
-
-def _short_tag(tag: str) -> str:
-    return "!!" + tag[len(_LONG) :] if tag.startswith(_LONG) else tag
-
-
 class _HelmWalker:
     """Plain data from a :class:`Node` tree (composed with ``helm=True``) as Helm's loader reads it."""
 
@@ -1325,39 +1290,24 @@ class _HelmWalker:
 
     @staticmethod
     def is_plain_implicit(node: Node) -> bool:
-        if node.style != "":
-            return False
-        tag = node.tag
-        if tag is None:
-            return True
-        return tag in _IMPLICIT_TAGS and tag == _implicit_tag(node.value)
+        """A plain scalar with no tag written in the text (only these are typed by YAML 1.1's rules)."""
+        return node.style == "" and node.tag is None
 
     def scalar(self, node: Node, path: KeyPath, notes: bool = True) -> Any:
-        from astro_config.scalars import BINARY, MERGE, STR, resolve
+        from astro_config.scalars import MERGE, resolve
 
         text: str = node.value
         if self.is_plain_implicit(node):
             rtag, value = resolve(text)
             explicit = ""
         else:
-            explicit = _short_tag(_effective_tag(node))
-            if node.style != "" and explicit in (STR, ""):
-                return text
-            if explicit == BINARY:
-                import base64  # lazy: only for !!binary values (rare)
-                import binascii  # lazy: (with base64)
-
-                try:
-                    raw = base64.b64decode(text.replace("\n", "").replace(" ", ""), validate=True)
-                except (binascii.Error, ValueError) as exc:
-                    raise self.fail(node, f"!!binary value is not base64: {exc}") from None
-                return raw.decode("utf-8", errors="replace")
-            if not explicit.startswith("!!") or explicit in _NOT_SCALAR_TAGS:
-                return text  # unknown local tags: go-yaml hands over the string
+            # quoted, or explicitly tagged in the text: read exactly as the node reader (and go-yaml v2) does
+            explicit = node.tag or "!"
             try:
-                rtag, value = resolve(text, explicit)
-            except ValueError as exc:
+                value = _scalar_value(node)
+            except TagError as exc:
                 raise self.fail(node, str(exc)) from None
+            rtag = MERGE if value == "<<" and explicit.endswith(":merge") else ""
         if rtag == MERGE:
             return text
         if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
@@ -1444,7 +1394,7 @@ class _HelmWalker:
             if vnode.kind == "alias":
                 assert vnode.target is not None
                 vnode = vnode.target
-            if knode.kind == "scalar" and knode.value == "<<" and knode.style == "" and _is_merge_tag(knode):
+            if is_merge_key(knode):  # (a plain untagged <<, or one tagged !!merge, quoted or not: as go-yaml v2)
                 sources = list(reversed(vnode.value)) if vnode.kind == "seq" else [vnode]
                 for src in sources:
                     if src.kind == "alias":
@@ -1472,11 +1422,6 @@ class _HelmWalker:
         for store in (self.key_positions, self.value_positions):
             for p in [p for p in store if p[:n] == prefix]:
                 del store[p]
-
-
-def _is_merge_tag(node: Node) -> bool:
-    tag = node.tag
-    return tag is None or tag == _LONG + "merge"
 
 
 __all__ = [
