@@ -21,7 +21,7 @@ import copy
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from astro_config.keypath import KeyPath, format_path
 from astro_config.platform import releases
@@ -371,8 +371,7 @@ class Setting:
         return f"{key} (chart default)" if self.layer == CHART else key
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass at start-up)
     """A Houston key's effective value, and every layer that set it (load order: default, chart, passthrough)."""
 
     name: str

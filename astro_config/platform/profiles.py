@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from astro_config.errors import PlatformVersionError
 from astro_config.keypath import KeyPath, format_path
@@ -42,16 +42,14 @@ def format_version(v: Version, with_patch: bool = True) -> str:
     return f"{v[0]}.{v[1]}.{v[2]}" if with_patch else f"{v[0]}.{v[1]}"
 
 
-@dataclass(frozen=True)
-class WrongKey:
+class WrongKey(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass at start-up)
     """A key that belongs to another generation and that this generation's chart silently ignores."""
 
     path: KeyPath
     explanation: str
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass at start-up)
     """A key whose presence in a values file shows the layout generation."""
 
     path: KeyPath

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from astro_config.errors import PlatformVersionError
 from astro_config.keypath import KeyPath
@@ -23,8 +23,7 @@ DATA_FILE = Path(__file__).with_name("release_data.json")
 PASSTHROUGH: KeyPath = ("astronomer", "houston", "config")
 
 
-@dataclass(frozen=True)
-class Image:
+class Image(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass at start-up)
     repository: str
     tag: str
 
@@ -32,8 +31,7 @@ class Image:
         return f"{self.repository}:{self.tag}"
 
 
-@dataclass(frozen=True)
-class HoustonKey:
+class HoustonKey(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass at start-up)
     """One Houston config key the chart generates: ``houston`` (in ``file``) <- ``values`` (``part`` of it).
 
     ``part`` is ``whole`` (copied as is), ``mapping`` (a mapping copied whole with ``toYaml``), or ``repository`` /
