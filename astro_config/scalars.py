@@ -274,3 +274,169 @@ def helm_scalar(text: str) -> Any:
     """What Helm (go-yaml v2, YAML 1.1) makes of a plain scalar: ``None``, ``bool``, ``int``, ``float`` or
     the text itself (timestamps and ``<<`` included)."""
     return _resolve_untagged(text, "")[1]
+
+
+# --------------------------------------------------------------------------------------------------
+# YAML 1.2 as Houston reads its configuration files: node-config loads them with js-yaml 4, whose default
+# schema is the YAML 1.2 core schema (null, bool, int, float) plus timestamps and merge keys
+# --------------------------------------------------------------------------------------------------
+
+JS_SAFE_INTEGER = 2**53  # JavaScript numbers are float64: integers past this are rounded
+_YAML12_WORDS: dict[str, tuple[str, Any]] = {}
+for _words, _item in (
+    (("", "~", "null", "Null", "NULL"), (NULL, None)),
+    (("true", "True", "TRUE"), (BOOL, True)),
+    (("false", "False", "FALSE"), (BOOL, False)),
+):
+    for _w in _words:
+        _YAML12_WORDS[_w] = _item
+# js-yaml 4's int: decimal (leading zeros allowed, read as decimal), 0b, 0o, 0x; a sign on any; "_" between
+# digits (not first after the sign or a lone 0, not last)
+_YAML12_INT = re.compile(
+    r"[-+]?(?:0b[01_]*[01]|0o[0-7_]*[0-7]|0x[0-9a-fA-F_]*[0-9a-fA-F]|0|0[0-9](?:[0-9_]*[0-9])?"
+    r"|[1-9](?:[0-9_]*[0-9])?)"
+)
+# js-yaml 4's float pattern (a value ending in "_" is not a float)
+_YAML12_FLOAT = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+_YAML12_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_YAML12_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]*))?"
+    r"(?:[ \t]*(Z|([-+])([0-9]{1,2})(?::([0-9]{2}))?))?"
+)
+
+
+def _js_integer(n: int) -> int | float:
+    """An integer as a JavaScript number: exact up to 2**53, rounded to float64 past it."""
+    return n if -JS_SAFE_INTEGER <= n <= JS_SAFE_INTEGER else float(n)
+
+
+def _yaml12_int(text: str) -> int | float:
+    plain = text.replace("_", "")
+    sign = -1 if plain[0] == "-" else 1
+    if plain[0] in "+-":
+        plain = plain[1:]
+    base = {"0b": 2, "0o": 8, "0x": 16}.get(plain[:2], 10)
+    return _js_integer(sign * int(plain[2:] if base != 10 else plain, base))
+
+
+def _yaml12_float(text: str) -> float:
+    plain = text.replace("_", "").lower()
+    sign = -1.0 if plain[0] == "-" else 1.0
+    if plain[0] in "+-":
+        plain = plain[1:]
+    if plain == ".inf":
+        return sign * math.inf
+    if plain == ".nan":
+        return math.nan
+    return sign * float(plain)  # (a decimal past float64's range is infinite, as JavaScript's parseFloat has it)
+
+
+def _yaml12_timestamp(text: str) -> Any:
+    """A JavaScript ``Date`` as js-yaml builds it: an instant in UTC (``Date.UTC``: a day or month out of range
+    rolls over, years 0..99 are 1900..1999), milliseconds kept."""
+    import datetime as dt  # lazy: start-up; only for date-like text
+
+    m = _YAML12_DATE.fullmatch(text) or _YAML12_TIMESTAMP.fullmatch(text)
+    assert m is not None
+    groups = m.groups() + (None,) * (11 - len(m.groups()))
+    year, month, day = int(groups[0]), int(groups[1]) - 1, int(groups[2])
+    if 0 <= year <= 99:
+        year += 1900
+    hour = int(groups[3] or 0)
+    minute = int(groups[4] or 0)
+    second = int(groups[5] or 0)
+    millis = int((groups[6] or "")[:3].ljust(3, "0")) if groups[6] else 0
+    delta = 0
+    if groups[8]:
+        delta = (int(groups[9]) * 60 + int(groups[10] or 0)) * (-1 if groups[8] == "-" else 1)
+    try:
+        start = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=dt.UTC)
+        return start + dt.timedelta(
+            days=day - 1, hours=hour, minutes=minute - delta, seconds=second, milliseconds=millis
+        )
+    except (OverflowError, ValueError):  # pragma: no cover - past year 9999: beyond Python's datetime
+        return text
+
+
+def _yaml12_fits(text: str, tag: str) -> bool:
+    if tag == NULL:  # (an explicit !!null on empty text fits only an empty plain node: the reader's business)
+        return text in ("~", "null", "Null", "NULL")
+    if tag == BOOL:
+        return text in ("true", "True", "TRUE", "false", "False", "FALSE")
+    if tag == INT:
+        return _YAML12_INT.fullmatch(text) is not None
+    if tag == FLOAT:
+        return _YAML12_FLOAT.fullmatch(text) is not None and not text.endswith("_")
+    if tag == TIMESTAMP:
+        return _YAML12_DATE.fullmatch(text) is not None or _YAML12_TIMESTAMP.fullmatch(text) is not None
+    if tag == MERGE:
+        return text == "<<"
+    return tag == STR
+
+
+def yaml12_resolve(text: str, tag: str = "") -> tuple[str, Any]:
+    """js-yaml 4 (default schema): the tag and value of a scalar ``text``; plain and untagged when ``tag`` is ""
+    (tried as null, bool, int, float, timestamp, merge, in js-yaml's order; else a string), else the explicit
+    short tag (``!!int``...) applied to the text. Integers are ``int`` up to 2**53 and float64 past it (JavaScript
+    numbers), timestamps timezone-aware ``datetime`` in UTC (JavaScript ``Date``). Raises ``ValueError`` when an
+    explicit tag does not fit the text, as js-yaml refuses the file."""
+    if tag:
+        if not _yaml12_fits(text, tag):
+            raise ValueError(f"cannot resolve a node with !<tag:yaml.org,2002:{tag[2:]}> explicit tag")
+        return tag, _yaml12_construct(text, tag)
+    item = _YAML12_WORDS.get(text)
+    if item is not None:
+        return item
+    for candidate in (INT, FLOAT, TIMESTAMP, MERGE):
+        if _yaml12_fits(text, candidate):
+            return candidate, _yaml12_construct(text, candidate)
+    return STR, text
+
+
+def _yaml12_construct(text: str, tag: str) -> Any:
+    if tag == NULL:
+        return None
+    if tag == BOOL:
+        return text in ("true", "True", "TRUE")
+    if tag == INT:
+        return _yaml12_int(text)
+    if tag == FLOAT:
+        return _yaml12_float(text)
+    if tag == TIMESTAMP:
+        return _yaml12_timestamp(text)
+    return text  # !!str, and the merge key "<<"
+
+
+def yaml12_scalar(text: str) -> Any:
+    """What Houston (js-yaml 4, YAML 1.2) makes of a plain scalar: ``None``, ``bool``, ``int``, ``float``, a UTC
+    ``datetime`` or the text (``yes``, ``on``, ``0.10.3`` and ``<<`` included). Contrast :func:`helm_scalar`."""
+    return yaml12_resolve(text)[1]
+
+
+def js_number_string(value: int | float) -> str:
+    """JavaScript's ``String(number)``: how a numeric mapping key becomes an object key in js-yaml."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = float(value) if abs(value) > JS_SAFE_INTEGER else value
+        if isinstance(value, int):
+            return str(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    neg = "-" if value < 0 else ""
+    ds, n = _shortest(value)
+    k = len(ds)
+    if k <= n <= 21:
+        return neg + ds + "0" * (n - k)
+    if 0 < n <= 21:
+        return neg + ds[:n] + "." + ds[n:]
+    if -6 < n <= 0:
+        return neg + "0." + "0" * (-n) + ds
+    exp = n - 1
+    mant = ds[0] + ("." + ds[1:] if k > 1 else "")
+    return f"{neg}{mant}e{'+' if exp >= 0 else '-'}{abs(exp)}"

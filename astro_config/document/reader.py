@@ -5,7 +5,7 @@ libyaml-backed event stream, with character offsets for every event) and builds 
 own. Edits are spliced into the original text at those offsets, then verified (:mod:`astro_config.verify`).
 
 This is the one YAML reader of astro-config: the only module that constructs a parser (:func:`_make_parser`;
-tests/document/test_one_reader.py checks it). It reads in three modes:
+tests/document/test_one_reader.py checks it). It reads in four modes:
 
 * :func:`load_text` / :func:`load_file`: the node tree with exact spans (editing, positions), strict: one
   document, no duplicate keys, limits against hostile input, integers kept exact;
@@ -14,6 +14,8 @@ tests/document/test_one_reader.py checks it). It reads in three modes:
   (:mod:`astro_config.helm.helmyaml` words them);
 * :func:`read_data`: plain data straight from the events, no nodes (lint's fast path); it leaves anything
   unusual to :func:`load_text` (:class:`Unusual`).
+* :func:`load_yaml12` / :func:`load_yaml12_all`: the data as Houston reads its rendered configuration files
+  (js-yaml 4, YAML 1.2 typing: :func:`astro_config.scalars.yaml12_resolve`), one document or a stream.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any, NamedTuple
 
 from astro_config.errors import InputError, KeyPathError
 from astro_config.keypath import KeyPath, format_path
-from astro_config.scalars import go_format_float, resolve
+from astro_config.scalars import go_format_float, js_number_string, resolve, yaml12_resolve
 from astro_config.scalars import helm_scalar as helm_scalar
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -206,13 +208,20 @@ class _Composer:
         return (LimitError if limit else InputError)(self.name, message, line, col)
 
     def compose(self) -> Node | None:
+        roots = self._compose(stream=False)
+        return roots[0][1] if roots else None
+
+    def compose_all(self) -> list[tuple[int, Node]]:
+        """Every document of the stream: (where it starts, its root), anchors scoped to their document."""
+        return self._compose(stream=True)
+
+    def _compose(self, stream: bool) -> list[tuple[int, Node]]:
         import ruamel.yaml.events as ev
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
         from ruamel.yaml.reader import ReaderError
 
         parser = _make_parser(self.text)
-        root: Node | None = None
-        docs = 0
+        roots: list[tuple[int, Node]] = []
         try:
             event = parser.get_event()  # StreamStart
             while True:
@@ -220,15 +229,15 @@ class _Composer:
                 if isinstance(event, ev.StreamEndEvent):
                     break
                 if isinstance(event, ev.DocumentStartEvent):
-                    docs += 1
-                    if docs > 1:
+                    if roots and not stream:
                         if self.helm:  # Helm reads the first document only
                             break
                         raise self.fail(
                             event.start_mark.index,
                             "more than one YAML document in the file (a values file holds one)",
                         )
-                    root = self._node(parser, parser.get_event(), 0)
+                    self.anchors = {}  # (an anchor belongs to its document)
+                    roots.append((event.start_mark.index, self._node(parser, parser.get_event(), 0)))
                     end = parser.get_event()
                     if not isinstance(end, ev.DocumentEndEvent):  # pragma: no cover - parser guarantees it
                         raise self.fail(end.start_mark.index, "expected the end of the document")
@@ -246,7 +255,7 @@ class _Composer:
             if self.helm:  # (where Helm's loader stops: the first node that deep)
                 raise InputError(self.name, _HELM_TOO_DEEP, *(self.deep_at or (None, None))) from None
             raise LimitError(self.name, f"nesting deeper than {MAX_DEPTH} levels") from None
-        return root
+        return roots
 
     def _helm_error(self, e: Any) -> InputError:
         """A parser error as Helm's loader words it (libyaml's mark)."""
@@ -1195,6 +1204,190 @@ def _build_data(parser: Any, flag: Callable[[str, Any], bool] | None) -> tuple[d
 
 
 # --------------------------------------------------------------------------------------------------------------
+# YAML 1.2 as Houston reads its configuration files (platform/render_check.py): js-yaml 4's default schema
+# --------------------------------------------------------------------------------------------------------------
+
+
+def load_yaml12(text: str, name: str = "<string>") -> Any:
+    """One YAML document as Houston's node-config reads it (js-yaml 4, ``load``), or None for an empty text.
+
+    Typing is js-yaml's default schema (:func:`astro_config.scalars.yaml12_resolve`): YAML 1.2 core (only
+    ``true``/``false`` are booleans, ``yes``/``on`` stay strings, ``0.10`` is the number 0.1), timestamps, merge
+    keys; explicit tags ``!!str !!int !!float !!bool !!null !!timestamp !!binary !!omap !!pairs !!set``. As in
+    JavaScript, mapping keys are strings (``1`` -> ``"1"``, ``true`` -> ``"true"``). Raises :class:`InputError`
+    where js-yaml refuses the text (bad YAML, a duplicate key, a second document, a tag it does not know), and
+    :class:`LimitError` past the node reader's limits.
+    """
+    docs = _yaml12_documents(text, name)
+    if len(docs) > 1:
+        raise docs[1][0]("expected a single document in the stream, but found more")
+    return docs[0][1] if docs else None
+
+
+def load_yaml12_all(text: str, name: str = "<string>") -> list[Any]:
+    """Every document of a YAML stream as js-yaml 4's ``loadAll`` reads it (see :func:`load_yaml12`)."""
+    return [data for _, data in _yaml12_documents(text, name)]
+
+
+def _yaml12_documents(text: str, name: str) -> list[tuple[Callable[[str], InputError], Any]]:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    composer = _Composer(text, name)
+
+    def failing(index: int) -> Callable[[str], InputError]:
+        return lambda message: composer.fail(index, message)
+
+    return [(failing(start), _Yaml12Walker(composer).node(root)) for start, root in composer.compose_all()]
+
+
+_YAML12_SCALAR_TAGS = frozenset(("str", "int", "float", "bool", "null", "timestamp", "merge", "binary"))
+_YAML12_KINDS = {"map": "mapping", "seq": "sequence", "scalar": "scalar"}
+_YAML12_TAG_KINDS = {"map": "map", "set": "map", "seq": "seq", "omap": "seq", "pairs": "seq"}
+
+
+class _Yaml12Walker:
+    """Plain data from a :class:`Node` tree, typed as js-yaml 4 types it; aliases share objects."""
+
+    def __init__(self, composer: _Composer) -> None:
+        self.composer = composer
+        self.memo: dict[int, Any] = {}
+
+    def fail(self, node: Node, message: str) -> InputError:
+        return self.composer.fail(node.start, message)
+
+    def tag(self, node: Node) -> str | None:
+        """The short name of a ``tag:yaml.org,2002:`` tag, None when untagged; refuses any other tag."""
+        tag = node.tag
+        if tag is None or tag == "!":
+            return None
+        if not tag.startswith(_LONG):
+            raise self.fail(node, f"unknown tag !<{tag}>")
+        short = tag[len(_LONG) :]
+        expected = "scalar" if short in _YAML12_SCALAR_TAGS else _YAML12_TAG_KINDS.get(short)
+        if expected is None:
+            raise self.fail(node, f"unknown tag !<{tag}>")
+        if expected != node.kind:
+            raise self.fail(
+                node,
+                f"unacceptable node kind for !<{tag}> tag; it should be "
+                f'"{_YAML12_KINDS[expected]}", not "{_YAML12_KINDS[node.kind]}"',
+            )
+        return short
+
+    def scalar(self, node: Node) -> Any:
+        short = self.tag(node)
+        if short is None:
+            # a quoted scalar, or one with the non-specific tag "!": a string
+            return yaml12_resolve(node.value)[1] if node.style == "" and node.tag is None else node.value
+        if short == "binary":
+            import base64  # lazy: only for !!binary values (rare)
+            import binascii  # lazy: (with base64)
+
+            try:
+                return base64.b64decode("".join(node.value.split()), validate=True)
+            except (binascii.Error, ValueError):
+                raise self.fail(node, f"cannot resolve a node with !<{_LONG}binary> explicit tag") from None
+        if short == "null" and node.style == "" and node.value == "":
+            return None  # (js-yaml: a tagged node with no content at all is null)
+        try:
+            return yaml12_resolve(node.value, "!!" + short)[1]
+        except ValueError as exc:
+            raise self.fail(node, str(exc)) from None
+
+    def key(self, node: Node) -> str:
+        """A mapping key as a JavaScript object key: ``String(value)``."""
+        value = self.node(node)
+        if isinstance(value, dict):
+            return "[object Object]"
+        if isinstance(value, list):  # JavaScript's Array.prototype.join: null as "", mappings as [object Object]
+            if any(isinstance(item, list) for item in value):
+                raise self.fail(node, "nested arrays are not supported inside keys")
+            return ",".join("" if item is None else self.js_string(item, node) for item in value)
+        return self.js_string(value, node)
+
+    @staticmethod
+    def js_string(value: Any, node: Node) -> str:
+        """JavaScript's ``String(value)`` of a plain value."""
+        if isinstance(value, dict):
+            return "[object Object]"
+        if isinstance(value, str):
+            return value
+        if value is None:
+            return "null"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int | float):
+            return js_number_string(value)
+        # a timestamp or binary key: as written (JavaScript would print the object, in the local time zone)
+        return str(node.value) if node.kind == "scalar" else str(value)
+
+    def node(self, node: Node) -> Any:
+        if node.kind == "alias":
+            assert node.target is not None
+            node = node.target
+        if node.kind == "scalar":
+            return self.scalar(node)
+        nid = id(node)
+        if nid in self.memo:
+            return self.memo[nid]
+        short = self.tag(node)
+        if node.kind == "seq":
+            items: list[Any] = []
+            self.memo[nid] = items
+            items.extend(self.node(item) for item in node.value)
+            if short in ("omap", "pairs"):
+                return self.ordered(node, short, items)
+            return items
+        out: dict[str, Any] = {}
+        self.memo[nid] = out
+        mergeable: set[str] = set()  # keys a merge set: an explicit key may replace them
+        for knode, vnode in node.value:
+            if self.is_merge(knode):
+                value = self.node(vnode)
+                for source in value if isinstance(value, list) else [value]:
+                    if not isinstance(source, dict):
+                        raise self.fail(vnode, "cannot merge mappings; the provided source object is unacceptable")
+                    for key, item in source.items():
+                        if key not in out:  # (js-yaml: an earlier key, explicit or merged, wins)
+                            out[key] = item
+                            mergeable.add(key)
+                continue
+            key = self.key(knode)
+            if key in out and key not in mergeable:
+                raise self.fail(knode, f"duplicated mapping key {key!r}")
+            mergeable.discard(key)
+            out[key] = self.node(vnode)
+        if short == "set" and any(v is not None for v in out.values()):
+            raise self.fail(node, f"cannot resolve a node with !<{_LONG}set> explicit tag")
+        return out
+
+    def is_merge(self, key: Node) -> bool:
+        if key.kind == "alias":
+            assert key.target is not None
+            key = key.target
+        return (
+            key.kind == "scalar"
+            and key.value == "<<"
+            and ((key.style == "" and key.tag is None) or key.tag == _LONG + "merge")
+        )
+
+    def ordered(self, node: Node, short: str, items: list[Any]) -> Any:
+        """``!!omap`` (a list of one-key mappings, keys unique) and ``!!pairs`` (the same as [key, value] lists)."""
+        seen: set[str] = set()
+        pairs: list[Any] = []
+        for item in items:
+            if not (isinstance(item, dict) and len(item) == 1):
+                raise self.fail(node, f"cannot resolve a node with !<{_LONG}{short}> explicit tag")
+            ((key, value),) = item.items()
+            if short == "omap":
+                if key in seen:
+                    raise self.fail(node, f"cannot resolve a node with !<{_LONG}{short}> explicit tag")
+                seen.add(key)
+            pairs.append([key, value])
+        return items if short == "omap" else pairs
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Helm's reading (helm/helmyaml.py's loader): plain data, positions, duplicates, typing notes
 # --------------------------------------------------------------------------------------------------------------
 
@@ -1439,5 +1632,7 @@ __all__ = [
     "load_file",
     "load_helm",
     "load_text",
+    "load_yaml12",
+    "load_yaml12_all",
     "to_plain",
 ]

@@ -12,7 +12,6 @@ computes Houston's effective configuration and the DAG-deploy settings it holds,
 from __future__ import annotations
 
 import copy
-import io
 import subprocess
 import tarfile
 from collections.abc import Mapping, Sequence
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from astro_config.document import reader
 from astro_config.errors import AstroConfigError, InputError, QuantityError
 from astro_config.helm import helmyaml
 from astro_config.keypath import KeyPath, format_path
@@ -126,28 +126,25 @@ class HoustonConfigMap:
     local_production: dict[str, Any]
 
 
-def _yaml12() -> Any:
-    from ruamel.yaml import YAML  # lazy: as in helm/helmyaml, ruamel.yaml is loaded only when a YAML is read
-
-    return YAML(typ="safe", pure=True)
-
-
 def _load_yaml(text: str, name: str) -> dict[str, Any]:
     """One of Houston's config files as Houston reads it: node-config parses YAML 1.2 (js-yaml), not Helm's
-    YAML 1.1. A value the chart renders unquoted is typed again here: a tag ``"0.10"`` becomes the number 0.1,
-    ``yes`` stays a string."""
-    from ruamel.yaml.error import YAMLError  # lazy: with _yaml12
-
+    YAML 1.1 (:func:`reader.load_yaml12`). A value the chart renders unquoted is typed again here: a tag
+    ``"0.10"`` becomes the number 0.1, ``yes`` stays a string."""
     try:
-        data = _yaml12().load(text)
-    except YAMLError as exc:
-        raise HelmError(f"the rendered {name} is not valid YAML: {str(exc).splitlines()[0]}") from None
+        data = reader.load_yaml12(text, name)
+    except InputError as exc:
+        at = f" (line {exc.line})" if exc.line is not None else ""
+        raise HelmError(f"the rendered {name} is not valid YAML{at}: {exc.message}") from None
     return data if isinstance(data, dict) else {}
 
 
 def parse_configmap(manifest: str) -> HoustonConfigMap:
     """The two Houston config files of the rendered ConfigMap manifest (``helm template --show-only``)."""
-    docs = [d for d in _yaml12().load_all(io.StringIO(manifest)) if isinstance(d, dict)]
+    try:
+        stream = reader.load_yaml12_all(manifest, "helm template output")
+    except InputError as exc:
+        raise HelmError(f"helm template rendered invalid YAML: {exc}") from None
+    docs = [d for d in stream if isinstance(d, dict)]
     maps = [d for d in docs if d.get("kind") == "ConfigMap" and isinstance(d.get("data"), dict)]
     if not maps:
         raise HelmError("helm template rendered no Houston ConfigMap (is this the astronomer platform chart?)")

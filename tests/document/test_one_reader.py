@@ -21,6 +21,7 @@ from astro_config.document import reader
 from astro_config.errors import InputError
 from astro_config.helm import helmyaml, layering
 from astro_config.lint import engine
+from astro_config.platform import render_check
 from tests.conftest import ASTRONOMER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,13 +36,6 @@ _PARSER = re.compile(
 _YAML_INSTANCE = re.compile(r"\bYAML\(")
 _LOADING = re.compile(r"\.(load|load_all|compose|compose_all|parse|scan)\(|\.parser\b")
 
-# Modules that still read YAML on their own, each with why (the one-reader issue covers Helm values only).
-_KNOWN_OTHERS = {
-    # Houston's rendered config files, read as YAML 1.2 (js-yaml's typing, not Helm's); landed on main after
-    # the one-reader change, in platform/ (not part of it): see test_render_check_reads_through_the_reader.
-    "platform/render_check.py",
-}
-
 
 def _parsing_modules() -> set[str]:
     found = set()
@@ -53,7 +47,7 @@ def _parsing_modules() -> set[str]:
 
 
 def test_only_the_reader_constructs_a_yaml_parser_in_the_sources() -> None:
-    assert _parsing_modules() - _KNOWN_OTHERS == {"document/reader.py"}
+    assert _parsing_modules() == {"document/reader.py"}
     # ... and in it, one function does (the rest drives the parser it returns)
     source = (PACKAGE / "document" / "reader.py").read_text(encoding="utf-8")
     constructions = [m.start() for m in re.finditer(r"\bCParser\b|\.parser\b", source)]
@@ -62,7 +56,6 @@ def test_only_the_reader_constructs_a_yaml_parser_in_the_sources() -> None:
     assert constructions and all(start <= i < end for i in constructions)
 
 
-@pytest.mark.xfail(strict=True, reason="platform/render_check.py reads Houston's YAML 1.2 with its own ruamel YAML")
 def test_render_check_reads_through_the_reader() -> None:
     assert "platform/render_check.py" not in _parsing_modules()
 
@@ -110,10 +103,18 @@ def test_only_the_reader_constructs_a_yaml_parser_at_run_time(monkeypatch: pytes
     assert layering.typing_warnings([("v.yaml", text)])
     assert helmyaml.load(helmyaml.to_yaml(hv.data), "toYaml").data == hv.data
     helmyaml.to_json(layer.data)
+    # Houston's rendered config files (YAML 1.2), as dag-deploy verify reads them
+    manifest = (
+        "---\nkind: ConfigMap\ndata:\n  production.yaml: |\n    deployments:\n      dagOnlyDeployment: yes\n"
+        "  local-production.yaml: |\n    deployments: {configureDagDeployment: true}\n"
+    )
+    cm = render_check.parse_configmap(manifest)
+    assert cm.production == {"deployments": {"dagOnlyDeployment": "yes"}}
+    assert cm.local_production == {"deployments": {"configureDagDeployment": True}}
     real = next((p for p in _real_files() if p.name == "values.yaml"), None)
     if real is not None:
         engine.lint_file(str(real))
-    assert len(callers) >= 6
+    assert len(callers) >= 9
     assert set(callers) == {"astro_config.document.reader"}
 
 
