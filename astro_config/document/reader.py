@@ -1393,6 +1393,7 @@ class _Yaml12Walker:
 
 Position = tuple[int, int]
 FLOAT64_EXACT = 2**53
+_LONG = "tag:yaml.org,2002:"
 _NOT_SCALAR_TAGS = ("!!map", "!!seq", "!!omap", "!!set", "!!pairs")
 
 
