@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from astro_config.errors import PlatformVersionError
@@ -56,8 +56,7 @@ class Evidence(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass
     generations: frozenset[str]
 
 
-@dataclass(frozen=True)
-class Generation:
+class Generation(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass at start-up)
     id: str  # "0.34", "0.36", "2"
     label: str  # human range, e.g. "0.34-0.35"
     first: Version  # first release of the generation (inclusive)
@@ -81,7 +80,7 @@ class Generation:
     wrong_keys: tuple[WrongKey, ...]
     schema_name: str
     example_version: str  # a release of this generation to suggest
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
     def contains(self, v: Version) -> bool:
         return self.first <= v < self.until

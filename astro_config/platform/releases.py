@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -44,8 +43,7 @@ class HoustonKey(NamedTuple):  # (a NamedTuple: cheaper to create than a datacla
     part: str
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass at start-up)
     version: str  # "0.37.7"
     generation: str  # layout generation id: "0.34" (0.34-0.35), "0.36" (0.36-1.x), "2" (2.x)
     block: KeyPath  # the chart's DAG-only values block
