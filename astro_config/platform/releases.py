@@ -50,7 +50,7 @@ class Release(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass 
     default_image: Image  # the chart's default ap-dag-deploy image
     default_resources: Mapping[str, Any]  # the chart's default for the block's resources ({}: Houston's applies)
     block_defaults: Mapping[str, Any]  # the chart's whole default DAG-only block
-    houston_key_list: tuple[HoustonKey, ...]  # everything the chart generates from the values for DAG deploys
+    raw_houston_keys: tuple[Mapping[str, Any], ...]  # the data's rows (see houston_key_list)
     kube_version: str | None  # --kube-version this release needs to render with Helm 3.17 (None: Helm's default)
     houston_defaults: Mapping[str, Any] | None  # Houston's built-in DAG-deploy defaults, where known
     houston_defaults_source: str | None
@@ -69,6 +69,17 @@ class Release(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass 
         return self.generation_info.label
 
     @property
+    def houston_key_list(self) -> tuple[HoustonKey, ...]:
+        """Everything the chart generates from the values for DAG deploys (built from the data on first use:
+        a run needs the keys of one release, not of all 35)."""
+        built = _KEYS.get(self.version)
+        if built is None:
+            built = _KEYS[self.version] = tuple(
+                HoustonKey(k["file"], _path(k["houston"]), _path(k["values"]), k["part"]) for k in self.raw_houston_keys
+            )
+        return built
+
+    @property
     def houston_keys(self) -> dict[KeyPath, KeyPath]:
         """``production.yaml`` path -> values path, for every key the chart generates for DAG deploys."""
         return {k.houston: k.values for k in self.houston_key_list if k.file == "production.yaml"}
@@ -76,6 +87,9 @@ class Release(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass 
     def houston_paths_from(self, values_path: KeyPath) -> list[KeyPath]:
         """The ``production.yaml`` paths the chart fills from ``values_path`` (empty: the release ignores it)."""
         return [k.houston for k in self.houston_key_list if k.file == "production.yaml" and k.values == values_path]
+
+
+_KEYS: dict[str, tuple[HoustonKey, ...]] = {}  # release version -> its Houston keys, as built
 
 
 def _path(items: Any) -> KeyPath:
@@ -90,9 +104,7 @@ def _release(raw: Mapping[str, Any]) -> Release:
         default_image=Image(raw["default_image"]["repository"], raw["default_image"]["tag"]),
         default_resources=raw["default_resources"],
         block_defaults=raw["block_defaults"],
-        houston_key_list=tuple(
-            HoustonKey(k["file"], _path(k["houston"]), _path(k["values"]), k["part"]) for k in raw["houston_keys"]
-        ),
+        raw_houston_keys=tuple(raw["houston_keys"]),
         kube_version=raw["kube_version"],
         houston_defaults=raw["houston_defaults"],
         houston_defaults_source=raw["houston_defaults_source"],
