@@ -7,7 +7,7 @@ line of the layer that set the value, so ``lint`` and ``dag-deploy status`` repo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from astro_config.document.reader import DEFAULT_MAX_BYTES, MISSING, ValuesDocument, load_file, load_text
@@ -103,11 +103,11 @@ class LayeredDocument:
                     if origin is not None and origin.kind is LayerKind.SET:
                         # a --set has no line: the finding points at the argument itself
                         arg = self.shown(str(origin))
-                        by_file.setdefault(arg, []).append(replace(p, file=arg, line=0, column=0))
+                        by_file.setdefault(arg, []).append(p._replace(file=arg, line=0, column=0))
                         continue
                     if origin is not None:
                         file = origin.source
-            by_file.setdefault(file, []).append(replace(p, file=file))
+            by_file.setdefault(file, []).append(p._replace(file=file))
         out: list[Problem] = []
         for file, found in by_file.items():
             doc = self._doc(file)
