@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from astro_config.errors import PlatformVersionError
@@ -122,7 +122,7 @@ def check_declared(
         return declared
     source = version_source(value, argv, environ)
     shown = source if declared.version_text is None else source.replace(value, declared.version_text, 1)
-    platform = replace(declared, decided_by=shown)
+    platform = declared._replace(decided_by=shown)
     if force:
         return platform
     conflict = find_conflict(doc, platform)

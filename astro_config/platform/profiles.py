@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from astro_config.errors import PlatformVersionError
@@ -278,8 +277,7 @@ UPGRADE_DEPLOYMENTS_SET = "astronomer.houston.upgradeDeployments.enabled=false"
 CHART = "astronomer/astronomer"
 
 
-@dataclass(frozen=True)
-class Platform:
+class Platform(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass at start-up)
     """The generation in force and how it was decided."""
 
     generation: Generation

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -426,7 +425,7 @@ def refuse(view: dagdeploy.ValuesView, platform: Platform, version: str | None) 
 
 
 def relabel(view: dagdeploy.ValuesView, platform: Platform, version: str | None) -> Platform:
-    return replace(platform, decided_by=f"{version} checked against {Path(view.name).name}")
+    return platform._replace(decided_by=f"{version} checked against {Path(view.name).name}")
 
 
 def test_the_platform_check_can_refuse_or_relabel(tmp_path: Path) -> None:
