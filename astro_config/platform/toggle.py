@@ -197,7 +197,7 @@ def _plan(req: ToggleRequest, out: ToggleOutcome, progress: Progress | None) -> 
         edits += sizing_edits(doc, platform, block, view, out)
     out.edits = edits
     result = editing.apply_edits(doc, edits)
-    problems = houston_problems(layered, doc, result.new.text, platform, on, needed)
+    problems = houston_problems(layered, doc, result.new, platform, on, needed)
     if problems:
         for p in problems:
             out.say(p, "error")
@@ -346,19 +346,20 @@ def overridden_text(fact: Fact, target: str) -> str:
 def houston_problems(
     layered: LayeredDocument | None,
     doc: ValuesDocument,
-    new_text: str,
+    new: ValuesDocument,
     platform: Platform,
     on: bool,
     needed: Sizing | None,
 ) -> list[str]:
-    """After the edit (``doc`` with ``new_text``, in its set), what Houston would not read as asked: each
-    switch that another layer or --set overrides, or resources too small for ``needed``. Empty: all good."""
+    """After the edit (``doc`` became ``new``, the edit's verified parse, in its set), what Houston would not
+    read as asked: each switch that another layer or --set overrides, or resources too small for ``needed``.
+    Empty: all good."""
     if layered is not None:
         from astro_config.helm import layered as layered_mod  # lazy: only a layered set needs -f layering
 
-        after: ValuesView = layered_mod.reparse_with(layered, doc, new_text)
+        after: ValuesView = layered_mod.reparse_with(layered, doc, new.text)
     else:
-        after = document.load_text(new_text, doc.name)
+        after = new  # (already parsed by the edit's verification: no second parse)
     problems = [overridden_text(f, doc.name) for f in dagdeploy.asked_state_problems(after, platform, on)]
     if needed is not None and not problems:
         # lazy: enable without --upload/--dags-dir does not size (start-up, tests/cli/test_imports.py)
