@@ -851,7 +851,7 @@ def _with_comment_gap(doc: ValuesDocument, splice: Splice) -> Splice:
 
 
 def _apply_together(doc: ValuesDocument, edits: Sequence[Edit], style: Style) -> EditResult | None:
-    """Several values set on lines of their own, in a file without aliases or merge keys (``dag-deploy enable``
+    """Several values set on lines of their own, in a file without merge keys (``dag-deploy enable``
     sets two flags far apart): splice them all into the original and verify once, a parse less per edit.
 
     The verification is the same as for one edit: the new text parses, its data equals the old data with
@@ -860,8 +860,10 @@ def _apply_together(doc: ValuesDocument, edits: Sequence[Edit], style: Style) ->
     applies the edits one by one, each verified) whenever that shortcut does not apply, or the spliced text
     does not read as expected (two splices that only work one after the other)."""
     sets = [e for e in edits if isinstance(e, SetValue) and e.path]
-    if doc.aliases or "<<" in doc.text or len(sets) != len(edits):
+    if "<<" in doc.text or len(sets) != len(edits):
         return None
+    # Anchors and aliases elsewhere in the file do not matter: an edit that reaches an anchored value changes
+    # its alias sites too, so the new data differs from the expected data below and the edits go one by one.
     paths = [tuple(e.path) for e in sets]
     for i, a in enumerate(paths):
         for b in paths[i + 1 :]:

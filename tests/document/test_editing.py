@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from astro_config.document import editing
 from astro_config.document.editing import Delete, Edit, SetValue, apply_edits, changed_paths, detect_style
 from astro_config.document.reader import MISSING, load_text
 from astro_config.document.render import Style, double_quoted, plain_ok, render_block, render_flow, render_scalar
@@ -350,3 +351,36 @@ def test_untouched_lines_are_checked_around_every_splice() -> None:
             _check_untouched_lines(old, bad, [one, two], "v.yaml")
     with pytest.raises(VerificationError, match="outside the edited lines 1-1"):
         _check_untouched_lines(old, "a: 10\nb: 2\nc: 3\nd: 4\nx\n", [one], "v.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "edits", "batched"),
+    [
+        # aliases elsewhere: the two values are set and verified at once
+        ("a: &x {k: 1}\nb: *x\nc: 1\nd: 1\n", [(("c",), 2), (("d",), 3)], True),
+        # an edit of an anchored scalar changes its alias site too: not the expected data, so one by one
+        ("a: &x 1\nb: *x\nc: 1\n", [(("a",), 5), (("c",), 2)], False),
+        # inside an anchored mapping the expected data shares the mapping with its alias site (as the file
+        # does), so the change there is expected, as the one-by-one verification allows it: at once
+        ("a: &x {k: 1}\nb: *x\nc: 1\n", [(("a", "k"), 5), (("c",), 2)], True),
+    ],
+)
+def test_several_sets_in_a_file_with_aliases(
+    monkeypatch: pytest.MonkeyPatch, text: str, edits: list[tuple[tuple[str, ...], int]], batched: bool
+) -> None:
+    doc = load_text(text, "v.yaml")
+    sequential = doc
+    for path, value in edits:
+        sequential = editing.apply_edits(sequential, [editing.SetValue(path, value)]).new
+    parses: list[str] = []
+    real = editing.load_text
+
+    def counting(new_text: str, *args: Any, **kwargs: Any) -> Any:
+        parses.append(new_text)
+        return real(new_text, *args, **kwargs)
+
+    monkeypatch.setattr(editing, "load_text", counting)
+    together = editing.apply_edits(doc, [editing.SetValue(p, v) for p, v in edits])
+    assert together.new.text == sequential.text  # the same file either way
+    assert together.new.data == sequential.data
+    assert (len(parses) == 1) is batched, parses  # batched: one parse for both edits
