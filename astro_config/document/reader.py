@@ -58,7 +58,6 @@ class LimitError(InputError):
 # --------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(eq=False, slots=True)
 class Node:
     """A YAML node with its character span ``[start, end)`` in the document text.
 
@@ -68,19 +67,29 @@ class Node:
     style: scalars: ``""`` plain, ``'`` ``"`` ``|`` ``>``; collections: ``flow`` or ``block``.
     """
 
-    kind: str
-    start: int
-    end: int
-    value: Any
-    style: str = ""
-    anchor: str | None = None
-    tag: str | None = None
-    target: Node | None = None
-    size: int = 1  # number of nodes once aliases are expanded
+    # (a plain class with slots: a dataclass costs about 0.5 ms to create at import, on every command)
+    __slots__ = ("anchor", "end", "kind", "size", "start", "style", "tag", "target", "value")
+
+    def __init__(
+        self,
+        kind: str,
+        start: int,
+        end: int,
+        value: Any,
+        style: str = "",
+        anchor: str | None = None,
+        tag: str | None = None,
+        target: Node | None = None,
+        size: int = 1,  # number of nodes once aliases are expanded
+    ) -> None:
+        self.kind, self.start, self.end, self.value, self.style = kind, start, end, value, style
+        self.anchor, self.tag, self.target, self.size = anchor, tag, target, size
+
+    def __repr__(self) -> str:
+        return f"Node({self.kind!r}, {self.start}, {self.end}, {self.value!r}, style={self.style!r})"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):  # (a NamedTuple: cheaper to create than a dataclass at start-up)
     """Where a key path lives: its key node (None for list items and the root), value node and parent."""
 
     key: Node | None
@@ -1415,15 +1424,25 @@ class DuplicateKey(NamedTuple):  # (a NamedTuple: about 0.5 ms less to create th
     first_line: int
 
 
-@dataclass
 class HelmData:
-    """One values file as Helm reads it (see :func:`load_helm`)."""
+    """One values file as Helm reads it (see :func:`load_helm`). (A plain class: cheaper to create at import
+    than a dataclass.)"""
 
-    data: dict[str, Any]
-    key_positions: dict[KeyPath, Position] = field(default_factory=dict)
-    value_positions: dict[KeyPath, Position] = field(default_factory=dict)
-    duplicates: list[DuplicateKey] = field(default_factory=list)
-    notes: list[ScalarNote] = field(default_factory=list)
+    __slots__ = ("data", "duplicates", "key_positions", "notes", "value_positions")
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        key_positions: dict[KeyPath, Position] | None = None,
+        value_positions: dict[KeyPath, Position] | None = None,
+        duplicates: list[DuplicateKey] | None = None,
+        notes: list[ScalarNote] | None = None,
+    ) -> None:
+        self.data = data
+        self.key_positions = key_positions if key_positions is not None else {}
+        self.value_positions = value_positions if value_positions is not None else {}
+        self.duplicates = duplicates if duplicates is not None else []
+        self.notes = notes if notes is not None else []
 
 
 Explain = Callable[[str, str, Any], str]  # (text, go-yaml tag, value) -> why it may surprise, or ""
