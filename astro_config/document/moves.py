@@ -96,7 +96,7 @@ class _Fallback(Exception):
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _put(data: Any, path: KeyPath, value: Any) -> None:
+def put_ensuring_parents(data: Any, path: KeyPath, value: Any) -> None:
     """Set ``path`` (ensure-parents: a missing or non-mapping intermediate becomes ``{}``; lists on the way
     to an index are kept)."""
     cur = data
@@ -124,11 +124,11 @@ def expected_after(data: Any, op: Op) -> Any:
     out = copy.deepcopy(data)
     if isinstance(op, Move):
         value = _pop(out, op.src)
-        _put(out, op.dst, value if op.value is _SAME else copy.deepcopy(op.value))
+        put_ensuring_parents(out, op.dst, value if op.value is _SAME else copy.deepcopy(op.value))
     elif isinstance(op, Remove):
         _pop(out, op.path)
     else:
-        _put(out, op.path, copy.deepcopy(op.value))
+        put_ensuring_parents(out, op.path, copy.deepcopy(op.value))
     return out
 
 

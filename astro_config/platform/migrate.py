@@ -157,22 +157,7 @@ def _remove(data: Any, path: KeyPath) -> None:
         del parent[path[-1]]
 
 
-def _put(data: Any, path: KeyPath, value: Any) -> None:
-    """Set ``path`` (ensure-parents: a missing or non-mapping intermediate becomes ``{}``; lists on the way
-    to an index are kept)."""
-    cur = data
-    for i, part in enumerate(path[:-1]):
-        if isinstance(cur, list):
-            cur = cur[part]  # type: ignore[index]
-            continue
-        nxt = cur.get(part, _ABSENT)
-        if isinstance(nxt, list) and isinstance(path[i + 1], int):
-            cur = nxt
-            continue
-        if not isinstance(nxt, dict):
-            nxt = cur[part] = {}
-        cur = nxt
-    cur[path[-1]] = value
+_put = moves.put_ensuring_parents  # (one implementation: the text mover replays what the rules did)
 
 
 # --------------------------------------------------------------------------------------------------------------
