@@ -396,11 +396,15 @@ def _lint_chunk(
     max_bytes: int | None,
     strict_skips: bool = False,
     platform_label: str | None = None,
+    loader: Loader | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Problem], list[str]]:
-    load = _default_loader(max_bytes)
+    """Lint ``files`` one after the other (in this process, or in one worker of :func:`_lint_in_processes`):
+    their findings, and the files skipped as another chart's."""
+    load = loader or _default_loader(max_bytes)
     problems: list[Problem] = []
     skipped: list[str] = []
-    for name, found, version in files:
+    for done, (name, found, version) in enumerate(files, 1):
         found_problems, skip = lint_found_file(
             name,
             platform_version,
@@ -414,7 +418,9 @@ def _lint_chunk(
         )
         problems.extend(found_problems)
         if skip:
-            skipped.append(name)
+            skipped.append(_shown(name))
+        if progress is not None:
+            progress(done, len(files))
     return problems, skipped
 
 
@@ -473,24 +479,18 @@ def lint_paths(
         if progress is not None:
             progress(len(files), len(files))
     else:
-        load = loader or _default_loader(max_bytes)
-        for done, (name, found, version) in enumerate(files, 1):
-            found_problems, skip = lint_found_file(
-                name,
-                platform_version,
-                upload_bytes,
-                upload_label=upload_label,
-                loader=load,
-                found=found,
-                strict_skips=strict_skips,
-                file_version=version,
-                platform_label=platform_label,
-            )
-            result.problems.extend(found_problems)
-            if skip:
-                skipped.append(_shown(name))
-            if progress is not None:
-                progress(done, len(files))
+        problems, skipped = _lint_chunk(
+            files,
+            platform_version,
+            upload_bytes,
+            upload_label,
+            max_bytes,
+            strict_skips,
+            platform_label,
+            loader=loader,
+            progress=progress,
+        )
+        result.problems.extend(problems)
     # a path that matched nothing, beside files that were linted: a finding of its own, and the rest went on
     result.files.extend(missing)
     result.problems.extend(_missing_problem(raw) for raw in missing)

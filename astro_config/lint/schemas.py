@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from astro_config.document.reader import type_name
 from astro_config.errors import SchemaNotFoundError
 from astro_config.keypath import KeyPath, format_path
 from astro_config.platform import profiles
@@ -463,22 +464,6 @@ def _validator(name: str) -> Validator:
         return _jsonschema_validator(name)
 
 
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__  # pragma: no cover - plain data only
 
 
 _TYPE_WORDS = {
@@ -548,7 +533,7 @@ def _issues_from_error(error: _ErrorLike) -> Iterator[SchemaIssue]:
         return
     custom = schema.get("x-message")
     if validator == "type":
-        got = _type_name(instance)
+        got = type_name(instance)
         if not isinstance(instance, (dict, list)) and instance is not None:
             got = f"{got} {_show(instance)}"
         message = f"expected {_expected(error.validator_value)}, got {got}"
