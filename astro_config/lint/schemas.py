@@ -464,8 +464,6 @@ def _validator(name: str) -> Validator:
         return _jsonschema_validator(name)
 
 
-
-
 _TYPE_WORDS = {
     "object": "a mapping",
     "array": "a list",
